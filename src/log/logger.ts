@@ -1,0 +1,30 @@
+import { pino } from 'pino';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
+
+/** The structured logger every concern receives; JSON lines on stdout in production. */
+export type Logger = PinoLogger;
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Where lines go; default: stdout, written synchronously so a crash loses nothing. */
+  destination?: DestinationStream;
+  /** Fields on every line (e.g. pod name). */
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: options.base ?? {},
+      // ISO timestamps are what `kubectl logs` readers and log pipelines parse without config.
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination ?? pino.destination({ fd: 1, sync: true }),
+  );
+}
