@@ -1,0 +1,10 @@
+export { createHealthApp } from './app.js';
+export type { HealthAppOptions } from './app.js';
+export { createCheckSet, createShutdownCheck, pingCheck } from './checks.js';
+export type { CheckKind, CheckResult, CheckSet, HealthCheck, ShutdownCheck } from './checks.js';
+export { createEventLoopCheck } from './event-loop.js';
+export type { EventLoopCheck, EventLoopCheckOptions } from './event-loop.js';
+export { renderHealth, renderSingleCheck } from './render.js';
+export type { CheckOutcome, ProbeLabel, Rendered, RenderOptions } from './render.js';
+export { startHealthServer } from './server.js';
+export type { HealthServer, HealthServerOptions } from './server.js';

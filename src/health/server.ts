@@ -1,0 +1,105 @@
+import type { Server } from 'node:http';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { Logger } from '../log/index.js';
+
+export interface HealthServerOptions {
+  readonly app: Hono;
+  /** Address to bind, e.g. `0.0.0.0` (all IPv4) or `127.0.0.1`. */
+  readonly host: string;
+  /** 0 picks a free port (tests); `HealthServer.port` tells which. */
+  readonly port: number;
+  readonly logger: Logger;
+}
+
+export interface HealthServer {
+  /** The port actually bound. */
+  readonly port: number;
+  /**
+   * Stops accepting, ends idle keep-alive connections at once and force-closes the rest
+   * after `timeoutMs`. Resolves when the listener is closed; idempotent (later calls share the first).
+   */
+  close(timeoutMs: number): Promise<void>;
+}
+
+// A probe is one tiny request: a client that takes longer than this to send its headers or
+// its request is stuck or hostile, and must not hold a socket (Node's defaults are 60 s / 300 s).
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+// Shorter than any sane probe period, so idle keep-alive sockets from curl loops or
+// load balancers do not pile up.
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+// How often Node sweeps for requests past the two timeouts above.
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+
+/**
+ * Binds the health app. Resolves once listening; rejects with an error naming address, port
+ * and cause when the port is taken (EADDRINUSE) or privileged (EACCES).
+ */
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const { app, host, port, logger } = options;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    hostname: host,
+    // Replacing the process-wide Request/Response would leak into the kube and OTel clients.
+    overrideGlobalObjects: false,
+    serverOptions: {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    },
+  }) as Server;
+  await listen(server, host, port);
+  // After listening, a server error must not crash the process that kubelet is probing.
+  server.on('error', (err) => logger.error({ err }, 'health server error'));
+  const address = server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  let closing: Promise<void> | undefined;
+  return {
+    port: boundPort,
+    close: (timeoutMs) => (closing ??= closeServer(server, timeoutMs)),
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      reject(new Error(`health server cannot listen on ${host}:${port}: ${describeListenError(err)}`, { cause: err }));
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function describeListenError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return 'address already in use (EADDRINUSE): another process holds the port; choose another with --health-port';
+    case 'EACCES':
+      return 'permission denied (EACCES): ports below 1024 need privileges; choose another with --health-port';
+    case 'EADDRNOTAVAIL':
+      return 'address not available (EADDRNOTAVAIL): no local interface has this address; check --health-bind-address';
+    default:
+      return err.message;
+  }
+}
+
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    force.unref();
+    // The callback's error (server not running) is not a failure of close: the goal is reached.
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
