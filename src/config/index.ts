@@ -1,0 +1,12 @@
+export { parseConfig } from './parse.js';
+export type { ConfigResult, ParseConfigInput } from './parse.js';
+export { formatDuration, parseGoDuration } from './durations.js';
+export type {
+  Config,
+  DefaultSubnetConfig,
+  ExporterConfig,
+  HealthConfig,
+  LeaderElectionConfig,
+  MetricsConfig,
+  PodIdentity,
+} from './types.js';

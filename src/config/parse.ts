@@ -1,0 +1,147 @@
+import type { Config, DefaultSubnetConfig, HealthConfig, LeaderElectionConfig, PodIdentity } from './types.js';
+import { parsePositiveDuration } from './durations.js';
+import { ConfigError } from './errors.js';
+import { scanArgv } from './flags.js';
+import { renderHelp } from './help.js';
+import { assembleMetrics, buildExporters, chooseExporters, prometheusListen } from './metrics.js';
+import { parseCidrs, parseExcludeIps, parseGateways } from './network.js';
+import { createEnvSource, createResolver } from './sources.js';
+import type { EnvSource, Resolver } from './sources.js';
+import { checkDistinctPaths, checkPortClash, leaderElectionTiming, leaseIdentity, LIVENESS_DEFAULTS, parseProbePath, READINESS_DEFAULTS } from './validate.js';
+import { parseBindAddress, parseBool, parseIntInRange, parseLogLevel, parseObjectName, parsePort } from './values.js';
+
+export interface ParseConfigInput {
+  /** Arguments after the script, i.e. `process.argv.slice(2)`. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Product version, for `--version` and `Config.version`. */
+  readonly version: string;
+  /** Lease identity when `POD_NAME` is unset. */
+  readonly hostname: string;
+}
+
+export type ConfigResult =
+  | {
+      readonly kind: 'ok';
+      readonly config: Config;
+      /** Accepted but questionable input (e.g. `OTEL_SDK_DISABLED` overriding an explicit exporter); log each at warn. */
+      readonly warnings: readonly string[];
+    }
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'version'; readonly text: string }
+  | { readonly kind: 'error'; readonly message: string };
+
+/**
+ * Flags and environment to one deeply frozen `Config`. Pure: reads only `input`. Flags win over
+ * variables, an empty variable counts as unset, and the first invalid or contradictory value
+ * ends parsing with a one-line `error` that names the setting as the user gave it.
+ */
+export function parseConfig(input: ParseConfigInput): ConfigResult {
+  try {
+    const scan = scanArgv(input.argv);
+    if (scan.kind === 'help') return { kind: 'help', text: renderHelp(input.version) };
+    if (scan.kind === 'version') return { kind: 'version', text: `kube-ovn-controller ${input.version}` };
+    const env = createEnvSource(input.env);
+    const { config, warnings } = build(createResolver(scan.values, env), env, input);
+    return { kind: 'ok', config: deepFreeze(config), warnings: Object.freeze(warnings) };
+  } catch (err) {
+    if (err instanceof ConfigError) return { kind: 'error', message: err.message };
+    throw err;
+  }
+}
+
+function build(resolve: Resolver, env: EnvSource, input: ParseConfigInput): { config: Config; warnings: string[] } {
+  const health = healthConfig(resolve);
+  const choice = chooseExporters(resolve);
+  const prometheus = prometheusListen(resolve);
+  if (choice.kinds.includes('prometheus')) {
+    checkPortClash(
+      { host: resolve('healthBindAddress'), port: resolve('healthPort'), hostValue: health.host, portValue: health.port },
+      { host: resolve('metricsBindAddress'), port: resolve('metricsPort'), hostValue: prometheus.host, portValue: prometheus.port },
+    );
+  }
+  const exporters = buildExporters(choice.kinds, prometheus, resolve, env);
+  const pod = podIdentity(resolve);
+  const config: Config = {
+    health,
+    metrics: assembleMetrics(exporters, env),
+    kubeconfig: resolve('kubeconfig').raw,
+    leaderElection: leaderElection(resolve, pod, input.hostname),
+    defaultSubnet: defaultSubnet(resolve),
+    workerNum: intSetting(resolve, 'workerNum', 1, 1024, 'an integer 1-1024'),
+    reconcileStallMs: durationSetting(resolve, 'reconcileStallTimeout'),
+    shutdownTimeoutMs: durationSetting(resolve, 'shutdownTimeout'),
+    logLevel: parseLogLevel(resolve('logLevel').raw, resolve('logLevel').name),
+    pod,
+    version: input.version,
+  };
+  return { config, warnings: [...choice.warnings] };
+}
+
+function durationSetting(resolve: Resolver, key: 'reconcileStallTimeout' | 'shutdownTimeout' | 'eventLoopBlockThreshold'): number {
+  const r = resolve(key);
+  return parsePositiveDuration(r.raw, r.name);
+}
+
+function intSetting(resolve: Resolver, key: 'workerNum', min: number, max: number, accepted: string): number {
+  const r = resolve(key);
+  return parseIntInRange(r.raw, r.name, min, max, accepted);
+}
+
+function healthConfig(resolve: Resolver): HealthConfig {
+  const host = resolve('healthBindAddress');
+  const port = resolve('healthPort');
+  const liveness = resolve('livenessPath');
+  const readiness = resolve('readinessPath');
+  const extraLivenessPaths = parseProbePath(liveness, LIVENESS_DEFAULTS);
+  const extraReadinessPaths = parseProbePath(readiness, READINESS_DEFAULTS);
+  checkDistinctPaths(liveness, readiness, extraLivenessPaths, extraReadinessPaths);
+  return {
+    host: parseBindAddress(host.raw, host.name),
+    port: parsePort(port.raw, port.name),
+    extraLivenessPaths,
+    extraReadinessPaths,
+    eventLoopBlockThresholdMs: durationSetting(resolve, 'eventLoopBlockThreshold'),
+  };
+}
+
+function leaderElection(resolve: Resolver, pod: PodIdentity, hostname: string): LeaderElectionConfig {
+  const enabled = resolve('leaderElect');
+  return {
+    enabled: parseBool(enabled.raw, enabled.name),
+    ...leaseIdentity(pod.name, pod.namespace, hostname),
+    ...leaderElectionTiming(resolve),
+  };
+}
+
+function defaultSubnet(resolve: Resolver): DefaultSubnetConfig {
+  const name = resolve('defaultLs');
+  const cidr = resolve('defaultCidr');
+  const gateway = resolve('defaultGateway');
+  const exclude = resolve('defaultExcludeIps');
+  const cidrs = parseCidrs(cidr.raw, cidr.name);
+  return {
+    name: parseObjectName(name.raw, name.name),
+    cidr: cidrs.cidr,
+    gateway: parseGateways(gateway.raw, gateway.name, cidrs.families, cidr.name),
+    excludeIps: parseExcludeIps(exclude.raw, exclude.name),
+  };
+}
+
+function podIdentity(resolve: Resolver): PodIdentity {
+  return {
+    name: resolve('podName').raw,
+    namespace: resolve('podNamespace').raw,
+    nodeName: resolve('nodeName').raw,
+    containerName: resolve('containerName').raw,
+  };
+}
+
+/** Freezes every object and array reachable from `value`, so no consumer can change shared config. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
