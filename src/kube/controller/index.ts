@@ -1,0 +1,6 @@
+export { createController } from './controller.js';
+export type { Controller, ControllerOptions, Reconcile } from './controller.js';
+export { decide } from './outcome.js';
+export type { Attempt, Decision, Outcome, QueueAction } from './outcome.js';
+export { reconcileProgressCheck, stalledForMs } from './progress.js';
+export type { Progress, ProgressCheck, ProgressCheckOptions, ProgressCheckResult, ProgressSource } from './progress.js';
