@@ -1,0 +1,161 @@
+import { EventEmitter } from 'node:events';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { AggregationTemporalityPreference, OTLPMetricExporter as OTLPJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter as OTLPProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { ConsoleMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { ExporterConfig } from '../config/types.js';
+import type { Logger, RateLimitedLogger } from '../log/index.js';
+import { guardExporter } from './export-guard.js';
+
+/**
+ * Most OTLP requests in flight at once (the SDK's default is 30). Each holds one serialized
+ * export, so against a collector that accepts and never answers this bounds memory; an export
+ * beyond it fails at once and is logged.
+ */
+const OTLP_CONCURRENCY_LIMIT = 4;
+
+/** One reader on the provider and what it needs around its lifecycle. */
+export interface ReaderHandle {
+  readonly kind: ExporterConfig['kind'];
+  readonly reader: MetricReader;
+  /** Starts what the reader serves (the Prometheus HTTP server); never rejects. */
+  start(): Promise<void>;
+  /** Drops open connections at once; for a shutdown that ran out of time. */
+  abort(): void;
+}
+
+export interface ReaderContext {
+  readonly producers: MetricProducer[];
+  readonly logger: Logger;
+  readonly limited: RateLimitedLogger;
+}
+
+export function createReader(config: ExporterConfig, context: ReaderContext): ReaderHandle {
+  switch (config.kind) {
+    case 'prometheus':
+      return prometheusReader(config, context);
+    case 'otlp':
+      return otlpReader(config, context);
+    case 'console':
+      return consoleReader(config, context);
+  }
+}
+
+function prometheusReader(config: Extract<ExporterConfig, { kind: 'prometheus' }>, context: ReaderContext): ReaderHandle {
+  // Host and port are always passed so nothing depends on the exporter's own defaults; note the
+  // exporter treats port 0 as "unset" (9464), so config must give a real port.
+  const exporter = new PrometheusExporter({
+    host: config.host,
+    port: config.port,
+    withoutScopeInfo: true,
+    preventServerStart: true,
+    metricProducers: context.producers,
+  });
+  const where = { host: config.host, port: config.port };
+  return {
+    kind: 'prometheus',
+    // The exporter is built on its own copy of sdk-metrics (3.1.0 beside our 3.1.1); the reader
+    // contract is the same, only TypeScript's nominal check on private fields differs.
+    reader: exporter as unknown as MetricReader,
+    // startServer() rejects once on a listen error (it listens with `once('error', reject)`), so
+    // catching here leaves no unhandled 'error' event or rejection behind.
+    start: () =>
+      exporter.startServer().then(
+        () => {
+          // Attached only once listening, so a failed start is logged once, by the handler below.
+          guardServerErrors(exporter, (err) => context.limited.log('error', 'prometheus.server', { ...where, err }, 'prometheus metrics server error'));
+          context.logger.info(where, 'prometheus metrics endpoint listening');
+        },
+        (err: unknown) => context.logger.error({ ...where, err }, 'prometheus metrics endpoint could not listen; metrics are not served, the controller keeps running'),
+      ),
+    abort: () => {},
+  };
+}
+
+type OtlpOptions = NonNullable<ConstructorParameters<typeof OTLPProtoExporter>[0]>;
+
+/**
+ * The exporter's HTTP server only listens for 'error' once, while starting; a later one (e.g.
+ * EMFILE on accept) would be an unhandled 'error' event and crash the process. The server is a
+ * private field, so this is defensive: when it is not where expected, nothing is attached.
+ */
+function guardServerErrors(exporter: PrometheusExporter, onError: (err: unknown) => void): void {
+  const server = (exporter as unknown as { _server?: unknown })._server;
+  if (server instanceof EventEmitter) server.on('error', onError);
+}
+
+const TEMPORALITY = {
+  cumulative: AggregationTemporalityPreference.CUMULATIVE,
+  delta: AggregationTemporalityPreference.DELTA,
+  lowmemory: AggregationTemporalityPreference.LOWMEMORY,
+} as const;
+
+function otlpReader(config: Extract<ExporterConfig, { kind: 'otlp' }>, context: ReaderContext): ReaderHandle {
+  // Our own agents, so shutdown can destroy the sockets of hung requests; after that they refuse
+  // new connections with a non-retryable error, so the exporter's retry loop ends at its next attempt.
+  const agents: Array<HttpAgent | HttpsAgent> = [];
+  let aborted = false;
+  const agentFactory = (protocol: string): HttpAgent | HttpsAgent => {
+    const agent = protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    agents.push(agent);
+    if (aborted) refuseConnections(agent);
+    return agent;
+  };
+  // Every option the exporter would otherwise take from OTEL_* variables is passed explicitly.
+  // It still reads OTEL_EXPORTER_OTLP_(METRICS_)HEADERS and merges them under ours; config
+  // parses the same variables, so the result is the same.
+  const options: OtlpOptions = {
+    url: config.url,
+    headers: { ...config.headers },
+    timeoutMillis: config.requestTimeoutMs,
+    temporalityPreference: TEMPORALITY[config.temporality],
+    // Explicit, or OTEL_EXPORTER_OTLP_COMPRESSION would choose.
+    compression: 'none' as OtlpOptions['compression'],
+    concurrencyLimit: OTLP_CONCURRENCY_LIMIT,
+    httpAgentOptions: agentFactory,
+  };
+  const inner = config.protocol === 'http/json' ? new OTLPJsonExporter(options) : new OTLPProtoExporter(options);
+  const exporter = guardExporter(inner, { name: 'otlp', logger: context.logger, limited: context.limited });
+  const reader = new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: config.intervalMs,
+    // The reader throws when the timeout exceeds the interval; clamp instead.
+    exportTimeoutMillis: Math.min(config.exportTimeoutMs, config.intervalMs),
+    metricProducers: context.producers,
+  });
+  return {
+    kind: 'otlp',
+    reader,
+    start: async () => context.logger.info({ url: config.url, protocol: config.protocol, intervalMs: config.intervalMs }, 'pushing metrics with OTLP'),
+    abort: () => {
+      aborted = true;
+      for (const agent of agents) {
+        refuseConnections(agent);
+        agent.destroy();
+      }
+    },
+  };
+}
+
+function refuseConnections(agent: HttpAgent | HttpsAgent): void {
+  // Node's Agent accepts a createConnection that reports failure through its callback.
+  const refuse = (_options: unknown, callback: (err: Error) => void): undefined => {
+    callback(new Error('metrics exporter is shut down'));
+    return undefined;
+  };
+  (agent as unknown as { createConnection: typeof refuse }).createConnection = refuse;
+}
+
+function consoleReader(config: Extract<ExporterConfig, { kind: 'console' }>, context: ReaderContext): ReaderHandle {
+  const exporter = guardExporter(new ConsoleMetricExporter(), { name: 'console', logger: context.logger, limited: context.limited });
+  const reader = new PeriodicExportingMetricReader({
+    exporter,
+    exportIntervalMillis: config.intervalMs,
+    exportTimeoutMillis: Math.min(config.exportTimeoutMs, config.intervalMs),
+    metricProducers: context.producers,
+  });
+  return { kind: 'console', reader, start: async () => {}, abort: () => {} };
+}

@@ -1,0 +1,119 @@
+import type { Meter } from '@opentelemetry/api';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { MetricsConfig, PodIdentity } from '../config/types.js';
+import { createRateLimitedLogger } from '../log/index.js';
+import type { Logger } from '../log/index.js';
+import { routeOtelDiagnostics } from './diagnostics.js';
+import { createInstruments } from './instruments.js';
+import type { AddStateGauge, Instruments } from './instruments.js';
+import { createReader } from './readers.js';
+import type { ReaderHandle } from './readers.js';
+import { buildResource } from './resource.js';
+import { startRuntimeMetrics } from './runtime.js';
+import type { RuntimeMetrics } from './runtime.js';
+import { createStateGauges } from './state-gauges.js';
+
+/** Name of the meter the controller's instruments are created on. */
+const METER_NAME = 'kube-ovn-controller';
+
+export interface TelemetryOptions {
+  readonly metrics: MetricsConfig;
+  readonly pod: PodIdentity;
+  /** `service.version`. */
+  readonly version: string;
+  readonly logger: Logger;
+  /** Clock seam, ms since epoch; default `Date.now`. */
+  readonly now?: () => number;
+  /** Minimum time between two log lines of one kind of metrics failure, ms. Default 30000. */
+  readonly logIntervalMs?: number;
+}
+
+export interface Telemetry {
+  readonly meter: Meter;
+  readonly instruments: Instruments;
+  readonly addStateGauge: AddStateGauge;
+  /** Starts serving (Prometheus) and runtime metrics; idempotent; never rejects: a busy metrics port is logged. */
+  start(): Promise<void>;
+  /**
+   * One final flush of the push readers, then shutdown of every reader (closes the Prometheus
+   * server). Never rejects; returns within `timeoutMs` even if a collector hangs, dropping
+   * whatever is still in flight. Idempotent: later calls return the first call's promise.
+   */
+  shutdown(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Builds the one MeterProvider of the process (never OTel's global one) with a reader per
+ * configured exporter. With no exporter there is no reader: instruments are no-ops and no port
+ * is opened. Routes OTel's global `diag` and error handler into `logger`, rate-limited.
+ */
+export function createTelemetry(options: TelemetryOptions): Telemetry {
+  const { metrics, logger } = options;
+  const now = options.now ?? Date.now;
+  const limited = createRateLimitedLogger(logger, { intervalMs: options.logIntervalMs ?? 30_000, now });
+  routeOtelDiagnostics(limited);
+
+  const resource = buildResource({ serviceName: metrics.serviceName, version: options.version, pod: options.pod, resourceAttributes: metrics.resourceAttributes });
+  const stateGauges = createStateGauges({
+    resource,
+    now,
+    onSourceError: (key, err) => limited.log('error', `state-gauge.${key}`, { gauge: key, err }, 'state gauge source failed'),
+  });
+  const handles: ReaderHandle[] = metrics.exporters.map((config) => createReader(config, { producers: [stateGauges.producer], logger, limited }));
+  const provider = new MeterProvider({ resource, readers: handles.map((h) => h.reader) });
+  const meter = provider.getMeter(METER_NAME, options.version);
+  const instruments = createInstruments(meter);
+
+  let runtime: RuntimeMetrics | undefined;
+  let starting: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    meter,
+    instruments,
+    addStateGauge: stateGauges.add,
+    start() {
+      starting ??= (async () => {
+        if (handles.length > 0) runtime = startRuntimeMetrics(meter);
+        await Promise.all(handles.map((h) => h.start()));
+      })();
+      return starting;
+    },
+    shutdown(timeoutMs) {
+      stopping ??= stopTelemetry({ provider, handles, runtime, logger }, timeoutMs);
+      return stopping;
+    },
+  };
+}
+
+interface StopParts {
+  readonly provider: MeterProvider;
+  readonly handles: readonly ReaderHandle[];
+  readonly runtime: RuntimeMetrics | undefined;
+  readonly logger: Logger;
+}
+
+/** Shuts the provider down within `timeoutMs`; never rejects. */
+async function stopTelemetry({ provider, handles, runtime, logger }: StopParts, timeoutMs: number): Promise<void> {
+  if (handles.length === 0) return;
+  // MeterProvider.shutdown shuts every reader down in parallel; a periodic reader's shutdown
+  // is its one final flush, so the Prometheus server closes even while a collector hangs.
+  const done = provider.shutdown().then(
+    () => 'done' as const,
+    (err: unknown) => {
+      logger.warn({ err }, 'metrics shutdown failed');
+      return 'done' as const;
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer.unref();
+  });
+  const outcome = await Promise.race([done, expired]);
+  clearTimeout(timer);
+  // Stopped only now so the final flush still carries the runtime metrics.
+  runtime?.stop();
+  if (outcome === 'timeout') logger.warn({ timeoutMs }, 'metrics shutdown timed out; unsent metrics are dropped');
+  // Also after a clean shutdown: idle keep-alive sockets to the collector are closed, not left to time out.
+  for (const h of handles) h.abort();
+}
