@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parseConfig } from './config/index.js';
+import type { Config } from './config/index.js';
+import { createCheckSet, createEventLoopCheck, createHealthApp, createShutdownCheck, pingCheck, startHealthServer } from './health/index.js';
+import type { HealthServer } from './health/index.js';
+import { createShutdown, installSignalHandlers } from './lifecycle/index.js';
+import type { ShutdownStep } from './lifecycle/index.js';
+import { createLogger } from './log/index.js';
+import type { Logger } from './log/index.js';
+import { createTelemetry } from './telemetry/index.js';
+
+/** Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration (before anything listens). */
+const EXIT_FAILURE = 1;
+const EXIT_BAD_CONFIG = 2;
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function loadConfig(): { config: Config; warnings: readonly string[] } {
+  const result = parseConfig({ argv: process.argv.slice(2), env: process.env, version: readVersion(), hostname: hostname() });
+  switch (result.kind) {
+    case 'ok':
+      return { config: result.config, warnings: result.warnings };
+    case 'help':
+    case 'version':
+      process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+      process.exit(0);
+    // falls through: process.exit never returns
+    case 'error':
+      process.stderr.write(`kube-ovn-controller: ${result.message}\n`);
+      process.exit(EXIT_BAD_CONFIG);
+  }
+}
+
+/** Background failures are logged, never allowed to take the health port down with the process. */
+function guardProcess(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    process.exit(EXIT_FAILURE);
+  });
+}
+
+async function main(): Promise<void> {
+  const { config, warnings } = loadConfig();
+  const logger = createLogger({ level: config.logLevel, base: config.pod.name ? { pod: config.pod.name } : {} });
+  guardProcess(logger);
+  for (const warning of warnings) logger.warn(warning);
+
+  // Health first: kubelet probes must be answered before anything slow (API server, exporters) starts.
+  const livez = createCheckSet('livez');
+  const readyz = createCheckSet('readyz');
+  const eventLoop = createEventLoopCheck({ thresholdMs: config.health.eventLoopBlockThresholdMs });
+  const shutdownCheck = createShutdownCheck();
+  livez.add(pingCheck());
+  livez.add(eventLoop.check);
+  readyz.add(pingCheck());
+  readyz.add(shutdownCheck.check);
+  eventLoop.start();
+  const app = createHealthApp({
+    livez,
+    readyz,
+    metricsHint: config.metrics.hint,
+    extraLivenessPaths: config.health.extraLivenessPaths,
+    extraReadinessPaths: config.health.extraReadinessPaths,
+    logger,
+  });
+  let health: HealthServer;
+  try {
+    health = await startHealthServer({ app, host: config.health.host, port: config.health.port, logger });
+  } catch (err) {
+    logger.fatal({ err, port: config.health.port }, 'health server could not listen');
+    process.exit(EXIT_FAILURE);
+  }
+  logger.info({ host: config.health.host, port: health.port }, 'health server listening');
+
+  const telemetry = createTelemetry({ metrics: config.metrics, pod: config.pod, version: config.version, logger });
+  await telemetry.start();
+
+  const stop = new AbortController();
+  const steps: ShutdownStep[] = [
+    { name: 'readiness', run: async () => shutdownCheck.begin() },
+    { name: 'controllers', run: async () => stop.abort() },
+    { name: 'telemetry', run: (ms) => telemetry.shutdown(ms) },
+    { name: 'event-loop-check', run: async () => eventLoop.stop() },
+    { name: 'health-server', run: (ms) => health.close(ms) },
+  ];
+  const shutdown = createShutdown(steps, { timeoutMs: config.shutdownTimeoutMs, logger });
+  installSignalHandlers({
+    onFirst: (signal) => {
+      logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+      void shutdown().then((clean) => {
+        logger.info({ clean }, 'stopped');
+        process.exit(clean ? 0 : EXIT_FAILURE);
+      });
+    },
+    onSecond: (signal) => {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(EXIT_FAILURE);
+    },
+  });
+  logger.info({ version: config.version, exporters: config.metrics.exporters.map((e) => e.kind) }, 'kube-ovn-controller started');
+}
+
+void main();
