@@ -1,0 +1,184 @@
+import { createSystemClock } from '../workqueue/index.js';
+import { buildEvent } from './events.js';
+import { createRequester, DEFAULT_RETRY_POLICY } from './request.js';
+import { apiVersionOf, resourcePath, RESOURCES } from './resources.js';
+import { createTransport } from './transport.js';
+import { decodeWatch } from './watch.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../log/index.js';
+import type { Clock } from '../workqueue/index.js';
+import type { EventInput } from './events.js';
+import type { RestInstruments, RetryPolicy } from './request.js';
+import type { Resource } from './resources.js';
+import type { Transport } from './transport.js';
+import type { KubeList, KubeObject } from './types.js';
+import type { WatchStream } from './watch.js';
+
+export interface ObjectOptions {
+  /** Required for namespaced resources. */
+  readonly namespace?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface ListOptions extends ObjectOptions {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  /** Page size; the server returns a `continue` token when more remain. */
+  readonly limit?: number;
+  readonly continue?: string;
+  /** `''` = most recent (quorum read); `'0'` = any cached version. */
+  readonly resourceVersion?: string;
+}
+
+export interface WatchOptions extends ObjectOptions {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly resourceVersion?: string;
+  readonly allowWatchBookmarks?: boolean;
+  /** Server ends the stream cleanly after this many seconds. */
+  readonly timeoutSeconds?: number;
+  /** Client ends the stream with `WatchInactivityError` after this many ms without bytes; default 120000 (real servers send a bookmark about every minute); 0 = off. */
+  readonly inactivityTimeoutMs?: number;
+}
+
+export interface DeleteOptions extends ObjectOptions {
+  readonly preconditions?: { readonly uid?: string; readonly resourceVersion?: string };
+  readonly propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+}
+
+/** The typed API surface the controllers use. Errors are `ApiError` (HTTP) or `Error` with `cause` (transport). */
+export interface KubeClient {
+  /** `host[:port]` of the API server. */
+  readonly host: string;
+  list<T extends KubeObject = KubeObject>(resource: Resource, options?: ListOptions): Promise<KubeList<T>>;
+  /** Opens a watch; rejects with `ApiError` (e.g. 410) when the server refuses it. Not retried: the reflector owns that. */
+  watch<T extends KubeObject = KubeObject>(resource: Resource, options?: WatchOptions): Promise<WatchStream<T>>;
+  get<T extends KubeObject = KubeObject>(resource: Resource, name: string, options?: ObjectOptions & { subresource?: 'status' }): Promise<T>;
+  /** POST; the namespace defaults to `obj.metadata.namespace`. */
+  create<T extends KubeObject = KubeObject>(resource: Resource, obj: T, options?: ObjectOptions): Promise<T>;
+  /** PUT of the whole object; `metadata.resourceVersion` makes it conditional (409 when stale). */
+  replace<T extends KubeObject = KubeObject>(resource: Resource, obj: T, options?: ObjectOptions & { subresource?: 'status' }): Promise<T>;
+  /** PATCH with `application/merge-patch+json` (RFC 7386: null deletes a key, arrays are replaced). */
+  mergePatch<T extends KubeObject = KubeObject>(resource: Resource, name: string, patch: unknown, options?: ObjectOptions & { subresource?: 'status' }): Promise<T>;
+  /** DELETE; resolves with the object (finalizers pending) or the server's Status. */
+  delete(resource: Resource, name: string, options?: DeleteOptions): Promise<KubeObject>;
+  /** Creates a core/v1 Event (see `buildEvent`). */
+  createEvent(input: EventInput, options?: { signal?: AbortSignal }): Promise<KubeObject>;
+}
+
+export interface KubeClientOptions {
+  readonly kubeconfig: KubeConfig;
+  readonly logger: Logger;
+  readonly instruments?: RestInstruments;
+  /** Time seam for request durations, event timestamps and retry waits; default the system clock. */
+  readonly clock?: Clock;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Bound on one non-watch request, ms; default 60000. */
+  readonly requestTimeoutMs?: number;
+  /** For tests: replaces the HTTP layer built from `kubeconfig`. */
+  readonly transport?: Transport;
+  readonly random?: () => number;
+}
+
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function describe(resource: Resource, verb: string, name?: string, namespace?: string): string {
+  const target = name === undefined ? resource.plural : `${resource.plural} ${namespace === undefined || namespace === '' ? '' : `${namespace}/`}${name}`;
+  return `${verb} ${target}`;
+}
+
+/**
+ * The controller's API client: typed helpers over our own HTTP layer (see `createTransport`),
+ * every request counted in `rest_client_*`, reads retried on 5xx/transport errors (default
+ * 5 times, 200 ms doubling), any verb retried on 429 after `Retry-After` (capped at 30 s).
+ * Objects stay plain JSON (string timestamps). Throws only if the kubeconfig has no cluster.
+ */
+export function createKubeClient(options: KubeClientOptions): KubeClient {
+  const clock = options.clock ?? createSystemClock();
+  const transport = options.transport ?? createTransport(options.kubeconfig);
+  const common = {
+    transport,
+    logger: options.logger,
+    clock,
+    ...(options.instruments === undefined ? {} : { instruments: options.instruments }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+  };
+  const requester = createRequester({ ...common, retry: { ...DEFAULT_RETRY_POLICY, ...options.retry } });
+  // Watches are not retried here: the reflector owns reconnect policy and backoff.
+  const watchRequester = createRequester({ ...common, retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 } });
+  const timeoutMs = options.requestTimeoutMs ?? 60_000;
+  const bounded = (signal?: AbortSignal): AbortSignal =>
+    signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const jsonBody = (contentType: string) => ({ 'Content-Type': contentType });
+
+  const client: KubeClient = {
+    host: transport.host,
+    async list<T extends KubeObject>(resource: Resource, o: ListOptions = {}): Promise<KubeList<T>> {
+      const path = resourcePath(resource, { namespace: o.namespace }) + query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion });
+      const body = await requester.json<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>({ method: 'GET', path, signal: bounded(o.signal) }, describe(resource, 'list'));
+      const items = (body.items ?? []).map((item) => withKind(item, resource));
+      const cont = body.metadata?.continue;
+      return { items, resourceVersion: body.metadata?.resourceVersion ?? '', ...(cont === undefined || cont === '' ? {} : { continue: cont }) };
+    },
+    async watch<T extends KubeObject>(resource: Resource, o: WatchOptions = {}): Promise<WatchStream<T>> {
+      const path = resourcePath(resource, { namespace: o.namespace }) + query({ watch: 'true', labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, resourceVersion: o.resourceVersion, allowWatchBookmarks: o.allowWatchBookmarks, timeoutSeconds: o.timeoutSeconds });
+      const inactivityMs = o.inactivityTimeoutMs ?? 120_000;
+      // The inactivity timer starts with the body; until then a server that accepted the
+      // connection but never answers would hold the watch forever, so bound the headers too.
+      const headers = new AbortController();
+      const cancel = inactivityMs > 0 ? clock.setTimer(() => headers.abort(new Error(`watch ${resource.plural}: no response within ${inactivityMs} ms`)), inactivityMs) : () => {};
+      const signal = o.signal === undefined ? headers.signal : AbortSignal.any([o.signal, headers.signal]);
+      try {
+        const response = await watchRequester.send({ method: 'GET', path, signal }, describe(resource, 'watch'));
+        return decodeWatch<T>(response.body, inactivityMs);
+      } finally {
+        cancel();
+      }
+    },
+    async get<T extends KubeObject>(resource: Resource, name: string, o: ObjectOptions & { subresource?: 'status' } = {}): Promise<T> {
+      const path = resourcePath(resource, { namespace: o.namespace, name, subresource: o.subresource });
+      return requester.json<T>({ method: 'GET', path, signal: bounded(o.signal) }, describe(resource, 'get', name, o.namespace));
+    },
+    async create<T extends KubeObject>(resource: Resource, obj: T, o: ObjectOptions = {}): Promise<T> {
+      const namespace = o.namespace ?? obj.metadata.namespace;
+      const path = resourcePath(resource, { namespace });
+      const body = JSON.stringify({ apiVersion: apiVersionOf(resource), kind: resource.kind, ...obj });
+      return requester.json<T>({ method: 'POST', path, body, headers: jsonBody('application/json'), signal: bounded(o.signal) }, describe(resource, 'create', obj.metadata.name ?? obj.metadata.generateName, namespace));
+    },
+    async replace<T extends KubeObject>(resource: Resource, obj: T, o: ObjectOptions & { subresource?: 'status' } = {}): Promise<T> {
+      const namespace = o.namespace ?? obj.metadata.namespace;
+      const name = obj.metadata.name ?? '';
+      const path = resourcePath(resource, { namespace, name, subresource: o.subresource });
+      const body = JSON.stringify({ apiVersion: apiVersionOf(resource), kind: resource.kind, ...obj });
+      return requester.json<T>({ method: 'PUT', path, body, headers: jsonBody('application/json'), signal: bounded(o.signal) }, describe(resource, 'replace', name, namespace));
+    },
+    async mergePatch<T extends KubeObject>(resource: Resource, name: string, patch: unknown, o: ObjectOptions & { subresource?: 'status' } = {}): Promise<T> {
+      const path = resourcePath(resource, { namespace: o.namespace, name, subresource: o.subresource });
+      const headers = jsonBody('application/merge-patch+json');
+      return requester.json<T>({ method: 'PATCH', path, body: JSON.stringify(patch), headers, signal: bounded(o.signal) }, describe(resource, 'patch', name, o.namespace));
+    },
+    async delete(resource: Resource, name: string, o: DeleteOptions = {}): Promise<KubeObject> {
+      const path = resourcePath(resource, { namespace: o.namespace, name });
+      const deleteOptions = { apiVersion: 'v1', kind: 'DeleteOptions', ...(o.preconditions === undefined ? {} : { preconditions: o.preconditions }), ...(o.propagationPolicy === undefined ? {} : { propagationPolicy: o.propagationPolicy }) };
+      return requester.json<KubeObject>({ method: 'DELETE', path, body: JSON.stringify(deleteOptions), headers: jsonBody('application/json'), signal: bounded(o.signal) }, describe(resource, 'delete', name, o.namespace));
+    },
+    async createEvent(input: EventInput, o: { signal?: AbortSignal } = {}): Promise<KubeObject> {
+      const event = buildEvent(input, clock.now());
+      return client.create(RESOURCES.events, event, o.signal === undefined ? {} : { signal: o.signal });
+    },
+  };
+  return client;
+}
+
+/** List items of built-in resources carry no kind/apiVersion; fill them so handlers can tell objects apart. */
+function withKind<T extends KubeObject>(item: T, resource: Resource): T {
+  if (item.kind === undefined) item.kind = resource.kind;
+  if (item.apiVersion === undefined) item.apiVersion = apiVersionOf(resource);
+  return item;
+}
+

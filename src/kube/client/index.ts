@@ -1,0 +1,28 @@
+export { createBackoff, DEFAULT_RETRY, REFLECTOR_BACKOFF, retryOnConflict } from './backoff.js';
+export type { Backoff, BackoffOptions, RetryOnConflictOptions } from './backoff.js';
+export { createKubeClient } from './client.js';
+export type { DeleteOptions, KubeClient, KubeClientOptions, ListOptions, ObjectOptions, WatchOptions } from './client.js';
+export {
+  ApiError,
+  apiErrorFromResponse,
+  apiErrorFromStatus,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  isResourceExpired,
+  isTooManyRequests,
+  parseRetryAfter,
+} from './errors.js';
+export type { StatusReason } from './errors.js';
+export { buildEvent, EVENT_COMPONENT, formatTime, involvedObjectOf } from './events.js';
+export type { EventInput, InvolvedObject } from './events.js';
+export { DEFAULT_RETRY_POLICY } from './request.js';
+export type { RestInstruments, RetryPolicy } from './request.js';
+export { API_USAGE, apiVersionOf, policyRules, resourcePath, RESOURCES } from './resources.js';
+export type { ApiUsage, PolicyRule, RbacVerb, Resource, ResourceName } from './resources.js';
+export { sleep, sleepUnlessAborted } from './sleep.js';
+export { createTransport, readText } from './transport.js';
+export type { HttpRequest, HttpResponse, Transport } from './transport.js';
+export type { KubeList, KubeObject, ObjectMeta, StatusBody, WatchEvent, WatchEventType } from './types.js';
+export { decodeWatch, parseWatchLine, WatchInactivityError } from './watch.js';
+export type { WatchStream } from './watch.js';

@@ -1,0 +1,86 @@
+/** Which API resource a request addresses. */
+export interface Resource {
+  /** API group; `''` for the core group. */
+  readonly group: string;
+  readonly version: string;
+  /** Lower-case plural as in the URL, e.g. `pods`. */
+  readonly plural: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+}
+
+export const RESOURCES = Object.freeze({
+  pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
+  namespaces: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
+  events: { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
+  leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
+  subnets: { group: 'kubeovn.io', version: 'v1', plural: 'subnets', kind: 'Subnet', namespaced: false },
+  ips: { group: 'kubeovn.io', version: 'v1', plural: 'ips', kind: 'IP', namespaced: false },
+} satisfies Record<string, Resource>);
+
+export type ResourceName = keyof typeof RESOURCES;
+
+/** `apiVersion` of a resource's objects: `v1` or `kubeovn.io/v1`. */
+export function apiVersionOf(resource: Resource): string {
+  return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
+}
+
+/**
+ * URL path of a collection or one object. `namespace` is required for a namespaced resource
+ * when `name` is given; without a name and namespace a namespaced resource is listed across
+ * all namespaces.
+ */
+export function resourcePath(resource: Resource, options: { namespace?: string; name?: string; subresource?: string } = {}): string {
+  const base = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
+  const { namespace, name, subresource } = options;
+  if (resource.namespaced && name !== undefined && (namespace === undefined || namespace === '')) {
+    throw new Error(`${resource.plural} "${name}": a namespace is required for a namespaced resource`);
+  }
+  const ns = resource.namespaced && namespace !== undefined && namespace !== '' ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const one = name === undefined ? '' : `/${encodeURIComponent(name)}`;
+  const sub = subresource === undefined ? '' : `/${subresource}`;
+  return `${base}${ns}/${resource.plural}${one}${sub}`;
+}
+
+/** RBAC verbs (Kubernetes authorization attributes), not HTTP methods. */
+export type RbacVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
+
+/** One row of the access this controller needs: a resource (optionally its subresource) and verbs. */
+export interface ApiUsage {
+  readonly resource: Resource;
+  readonly subresource?: 'status';
+  readonly verbs: readonly RbacVerb[];
+  /** Why the controller needs it; copied into review comments of generated RBAC. */
+  readonly why: string;
+}
+
+/**
+ * Every resource/verb the controller's code uses, declared once so an RBAC test can derive
+ * the ClusterRole from the code (see `policyRules`). Adding a call that needs a new verb
+ * means adding it here, or the deployed ClusterRole will reject it with 403.
+ */
+export const API_USAGE: readonly ApiUsage[] = Object.freeze([
+  { resource: RESOURCES.pods, verbs: ['get', 'list', 'watch', 'patch', 'update'], why: 'informer; annotate allocated addresses' },
+  { resource: RESOURCES.namespaces, verbs: ['get', 'list', 'watch'], why: 'informer; subnet selection by namespace' },
+  { resource: RESOURCES.events, verbs: ['create', 'patch', 'update'], why: 'Events on pods and subnets' },
+  { resource: RESOURCES.leases, verbs: ['get', 'create', 'update'], why: 'leader election' },
+  { resource: RESOURCES.subnets, verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], why: 'informer; default subnet; finalizers' },
+  { resource: RESOURCES.subnets, subresource: 'status', verbs: ['get', 'update', 'patch'], why: 'Subnet status and conditions' },
+  { resource: RESOURCES.ips, verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], why: 'informer; IP objects per pod; finalizers' },
+]);
+
+/** An RBAC `PolicyRule` as it appears in a ClusterRole. */
+export interface PolicyRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly verbs: readonly RbacVerb[];
+}
+
+/** The ClusterRole rules implied by `usage` (default `API_USAGE`), one rule per row, verbs sorted. */
+export function policyRules(usage: readonly ApiUsage[] = API_USAGE): PolicyRule[] {
+  return usage.map((row) => ({
+    apiGroups: [row.resource.group],
+    resources: [row.subresource === undefined ? row.resource.plural : `${row.resource.plural}/${row.subresource}`],
+    verbs: [...row.verbs].sort(),
+  }));
+}

@@ -1,0 +1,45 @@
+export {
+  API_USAGE,
+  ApiError,
+  apiVersionOf,
+  buildEvent,
+  createKubeClient,
+  EVENT_COMPONENT,
+  involvedObjectOf,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  isResourceExpired,
+  isTooManyRequests,
+  policyRules,
+  resourcePath,
+  RESOURCES,
+  retryOnConflict,
+  WatchInactivityError,
+} from './client/index.js';
+export type {
+  ApiUsage,
+  EventInput,
+  InvolvedObject,
+  KubeClient,
+  KubeClientOptions,
+  KubeList,
+  KubeObject,
+  ListOptions,
+  ObjectMeta,
+  PolicyRule,
+  RbacVerb,
+  Resource,
+  StatusReason,
+  WatchEvent,
+  WatchOptions,
+  WatchStream,
+} from './client/index.js';
+export { byNamespace, createInformer, createInformerSyncCheck, INDEX, ipsBySubnet, objectKey, podsByNode, SUBNET_LABEL } from './informer/index.js';
+export type { Delta, EventHandlers, Indexers, Informer, InformerOptions, InformerSyncCheck } from './informer/index.js';
+export { createLeaderElector, formatMicroTime, LIVENESS_TOLERANCE_MS } from './leader/index.js';
+export type { LeaderCallbacks, LeaderElector, LeaderElectorOptions, LeaseSpec } from './leader/index.js';
+export { createSystemClock, createWorkqueue } from './workqueue/index.js';
+export type { Clock, Workqueue, WorkqueueOptions } from './workqueue/index.js';
+export { createController } from './controller/index.js';
+export type { Controller, ControllerOptions, Reconcile } from './controller/index.js';

@@ -1,0 +1,151 @@
+import { createSystemClock } from '../workqueue/index.js';
+import { runReflector } from './reflector.js';
+import { applyWatchEvent, byIndex, createStore, getByKey, listAll, replaceAll } from './store.js';
+import type { KubeClient, KubeObject, Resource } from '../client/index.js';
+import type { Logger } from '../../log/index.js';
+import type { Clock } from '../workqueue/index.js';
+import type { ReflectorOptions } from './reflector.js';
+import type { Delta, Indexers } from './store.js';
+
+/** Change callbacks; a throwing handler is logged and never stops the informer. */
+export interface EventHandlers<T extends KubeObject> {
+  onAdd?(obj: T): void;
+  /** Also called with `old === obj`'s twin on periodic resync. */
+  onUpdate?(old: T, obj: T): void;
+  onDelete?(obj: T): void;
+}
+
+export interface InformerOptions<T extends KubeObject> {
+  /** Shown by the `informer-sync` check, e.g. `pods`. Default the resource plural. */
+  readonly name?: string;
+  readonly client: Pick<KubeClient, 'list' | 'watch'>;
+  readonly resource: Resource;
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  readonly indexers?: Indexers<T>;
+  readonly handlers?: EventHandlers<T>;
+  /** Re-deliver every cached object as an update this often, ms; default 0 = off. */
+  readonly resyncPeriodMs?: number;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  /** Reflector tuning (page size, watch timeouts, backoff); production defaults are client-go's. */
+  readonly reflector?: Pick<ReflectorOptions<T>, 'pageSize' | 'minWatchTimeoutSeconds' | 'inactivityTimeoutMs' | 'backoff'>;
+}
+
+export interface Informer<T extends KubeObject = KubeObject> {
+  readonly name: string;
+  /** Lists, watches and delivers until `signal` aborts; resolves (never rejects) then. Call once. */
+  run(signal: AbortSignal): Promise<void>;
+  /**
+   * True once a complete list is in the cache. Drops back to false when the watch history
+   * expired (410) and returns with the relist's result; transient watch failures keep it
+   * true, because the cache stays consistent up to the last version seen and resumes from it.
+   */
+  hasSynced(): boolean;
+  /** Resolves true when synced, false if `signal` aborts first. */
+  waitForSync(signal: AbortSignal): Promise<boolean>;
+  /** By `namespace/name` or `name`. */
+  get(key: string): T | undefined;
+  list(): T[];
+  byIndex(indexName: string, value: string): T[];
+  /** Adds handlers; objects already cached are delivered to `onAdd` first (client-go does the same). Returns a remover. */
+  addHandlers(handlers: EventHandlers<T>): () => void;
+  /** Version the cache is current to; undefined before the first list. */
+  resourceVersion(): string | undefined;
+}
+
+export function createInformer<T extends KubeObject>(options: InformerOptions<T>): Informer<T> {
+  const name = options.name ?? options.resource.plural;
+  const clock = options.clock ?? createSystemClock();
+  const logger = options.logger.child({ informer: name });
+  const store = createStore<T>(options.indexers ?? {});
+  const handlers = new Set<EventHandlers<T>>();
+  if (options.handlers !== undefined) handlers.add(options.handlers);
+  const waiters = new Set<() => void>();
+  let synced = false;
+  let rv: string | undefined;
+
+  const call = (fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      logger.error({ err }, 'informer event handler threw');
+    }
+  };
+  const deliver = (delta: Delta<T>): void => {
+    for (const h of handlers) {
+      if (delta.type === 'added') call(() => h.onAdd?.(delta.object));
+      else if (delta.type === 'updated') call(() => h.onUpdate?.(delta.old, delta.object));
+      else call(() => h.onDelete?.(delta.object));
+    }
+  };
+  const sink = {
+    replace(items: T[], version: string): void {
+      for (const delta of replaceAll(store, items)) deliver(delta);
+      rv = version;
+      if (!synced) logger.info({ objects: store.items.size, resourceVersion: version }, 'informer synced');
+      synced = true;
+      for (const wake of [...waiters]) wake();
+    },
+    apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+      const delta = applyWatchEvent(store, type, obj);
+      rv = obj.metadata.resourceVersion ?? rv;
+      if (delta !== undefined) deliver(delta);
+    },
+    invalidate(): void {
+      synced = false;
+    },
+  };
+  const resync = (): void => {
+    for (const obj of store.items.values()) deliver({ type: 'updated', old: obj, object: obj });
+  };
+
+  return {
+    name,
+    async run(signal) {
+      const period = options.resyncPeriodMs ?? 0;
+      let cancelResync = (): void => {};
+      const schedule = (): void => {
+        cancelResync = clock.setTimer(() => {
+          if (synced) resync();
+          schedule();
+        }, period);
+      };
+      if (period > 0) schedule();
+      try {
+        const { client, resource, namespace, labelSelector, fieldSelector, random } = options;
+        const target = { client, resource, namespace, labelSelector, fieldSelector };
+        await runReflector({ ...options.reflector, ...target, sink, logger, clock, ...(random === undefined ? {} : { random }) }, signal);
+      } finally {
+        cancelResync();
+      }
+    },
+    hasSynced: () => synced,
+    waitForSync(signal) {
+      if (synced) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const done = (value: boolean): void => {
+          waiters.delete(wake);
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        };
+        const wake = (): void => done(true);
+        const onAbort = (): void => done(false);
+        waiters.add(wake);
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    get: (key) => getByKey(store, key),
+    list: () => listAll(store),
+    byIndex: (indexName, value) => byIndex(store, indexName, value),
+    addHandlers(h) {
+      for (const obj of store.items.values()) call(() => h.onAdd?.(obj));
+      handlers.add(h);
+      return () => void handlers.delete(h);
+    },
+    resourceVersion: () => rv,
+  };
+}

@@ -1,0 +1,121 @@
+import { Readable } from 'node:stream';
+import { MetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { createInstruments } from '../../../src/telemetry/instruments.js';
+import { createLogger } from '../../../src/log/index.js';
+import type { IncomingMessage } from 'node:http';
+import type { Instruments } from '../../../src/telemetry/instruments.js';
+import type { Logger } from '../../../src/log/index.js';
+import type { Clock } from '../../../src/kube/workqueue/index.js';
+import type { HttpRequest, HttpResponse, Transport } from '../../../src/kube/client/index.js';
+
+/** A fake scheduler: time moves only through `advance`; timers fire in time order. */
+export interface FakeClock extends Clock {
+  /** Moves time forward by `ms` in steps, letting promise callbacks run between timers. */
+  advance(ms: number): Promise<void>;
+  pending(): number;
+}
+
+export function createFakeClock(start = 1_767_322_800_000): FakeClock {
+  let t = start;
+  let seq = 0;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  const due = (until: number): [number, { at: number; fn: () => void }] | undefined => {
+    let best: [number, { at: number; fn: () => void }] | undefined;
+    for (const entry of timers) if (entry[1].at <= until && (best === undefined || entry[1].at < best[1].at)) best = entry;
+    return best;
+  };
+  return {
+    now: () => t,
+    setTimer(fn, ms) {
+      const id = seq++;
+      timers.set(id, { at: t + Math.max(0, ms), fn });
+      return () => void timers.delete(id);
+    },
+    async advance(ms) {
+      const until = t + ms;
+      await flush();
+      for (let next = due(until); next !== undefined; next = due(until)) {
+        timers.delete(next[0]);
+        t = next[1].at;
+        next[1].fn();
+        await flush();
+      }
+      t = until;
+      await flush();
+    },
+    pending: () => timers.size,
+  };
+}
+
+/** Lets pending promise callbacks (and one macrotask turn) run. */
+export async function flush(): Promise<void> {
+  for (let i = 0; i < 5; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A clock whose timers fire at once (advancing time by their delay), recording every delay: retries without real waits. */
+export function createInstantClock(start = 1_767_322_800_000): Clock & { readonly delays: number[] } {
+  let t = start;
+  const delays: number[] = [];
+  return {
+    delays,
+    now: () => t,
+    setTimer(fn, ms) {
+      delays.push(ms);
+      let cancelled = false;
+      queueMicrotask(() => {
+        if (cancelled) return;
+        t += ms;
+        fn();
+      });
+      return () => void (cancelled = true);
+    },
+  };
+}
+
+/** Instruments on a MeterProvider with a pull reader the test collects from (`collectPoints`). */
+export function createTestInstruments(): { instruments: Instruments; reader: TestReader } {
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  return { instruments: createInstruments(provider.getMeter('test')), reader };
+}
+
+export class TestReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/** Reads the points of one metric. */
+export async function collectPoints(reader: TestReader, name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> {
+  const { resourceMetrics } = await reader.collect();
+  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+  return (metric?.dataPoints ?? []).map((p) => ({ attributes: p.attributes as Record<string, unknown>, value: p.value }));
+}
+
+export function silentLogger(): Logger {
+  return createLogger({ level: 'silent' });
+}
+
+/** One scripted answer of the fake transport: a response or a transport error. */
+export type Scripted = { status: number; body?: string; headers?: Record<string, string> } | { error: Error };
+
+/** A transport that answers from a script, recording requests. */
+export function createScriptedTransport(script: Scripted[]): Transport & { readonly requests: HttpRequest[] } {
+  const requests: HttpRequest[] = [];
+  return {
+    host: 'apiserver.test:6443',
+    requests,
+    async send(request): Promise<HttpResponse> {
+      requests.push(request);
+      const next = script.shift();
+      if (next === undefined) throw new Error(`unscripted request ${request.method} ${request.path}`);
+      if ('error' in next) throw next.error;
+      const body = Readable.from(next.body === undefined ? [] : [Buffer.from(next.body)]) as unknown as IncomingMessage;
+      return { status: next.status, headers: Object.fromEntries(Object.entries(next.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])), body };
+    },
+  };
+}
+
+/** A Status body as kube-apiserver sends it. */
+export function statusBody(code: number, reason: string, message: string): string {
+  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+}
