@@ -1,0 +1,120 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { ApiError } from '../support/apiserver/errors.js';
+import { strategicMerge } from '../support/apiserver/patch.js';
+import { builtinDefs } from '../support/apiserver/registry.js';
+import { parseFieldSelector, parseLabelSelector } from '../support/apiserver/selectors.js';
+import { Store } from '../support/apiserver/store.js';
+import { evalPath, humanDuration } from '../support/apiserver/table.js';
+import type { KubeObject } from '../support/apiserver/types.js';
+
+function obj(name: string, labels: Record<string, string> = {}, rest: Record<string, unknown> = {}): KubeObject {
+  return { metadata: { name, namespace: 'default', labels }, ...rest };
+}
+
+describe('label selectors', () => {
+  const cases: Array<[string, Record<string, string>, boolean]> = [
+    ['', {}, true],
+    ['a=b', { a: 'b' }, true],
+    ['a==b', { a: 'c' }, false],
+    ['a!=b', {}, true],
+    ['a in (x, y)', { a: 'y' }, true],
+    ['a in (x,y)', {}, false],
+    ['a notin (x)', {}, true],
+    ['a notin (x)', { a: 'x' }, false],
+    ['a', { a: '' }, true],
+    ['!a', { a: '' }, false],
+    ['a,b=c', { a: '1', b: 'c' }, true],
+    ['a in (x),!b', { a: 'x', b: '1' }, false],
+    ['app.kubernetes.io/name=web', { 'app.kubernetes.io/name': 'web' }, true],
+    ['n>3', { n: '4' }, true],
+  ];
+  for (const [selector, labels, expected] of cases) {
+    it(`matches "${selector}" against ${JSON.stringify(labels)} as ${expected}`, () => {
+      assert.equal(parseLabelSelector(selector)(obj('x', labels)), expected);
+    });
+  }
+
+  it('rejects malformed selectors with a 400', () => {
+    assert.throws(() => parseLabelSelector('a in (x'), (e: unknown) => e instanceof ApiError && e.code === 400);
+  });
+});
+
+describe('field selectors', () => {
+  const pods = builtinDefs().find((d) => d.plural === 'pods');
+  assert.ok(pods !== undefined);
+  it('supports pod field labels and rejects others naming the label', () => {
+    const p = obj('a', {}, { spec: { nodeName: 'n1' }, status: { phase: 'Running' } });
+    assert.equal(parseFieldSelector('spec.nodeName=n1,status.phase!=Pending', pods)(p), true);
+    assert.equal(parseFieldSelector('metadata.name==b', pods)(p), false);
+    assert.throws(() => parseFieldSelector('spec.foo=x', pods), (e: unknown) => e instanceof ApiError && e.message === 'field label not supported: spec.foo');
+  });
+});
+
+describe('strategic merge patch', () => {
+  it('merges keyed lists, unions finalizers, deletes with null and $patch: delete, and ignores ordering directives', () => {
+    const original = {
+      metadata: { finalizers: ['a'], labels: { x: '1', y: '2' } },
+      spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, name: 'http' }] }, { name: 'd', image: 'j' }], volumes: [{ name: 'v' }], tolerations: [{ key: 't' }] },
+    };
+    const patch = {
+      metadata: { finalizers: ['b', 'a'], labels: { y: null } },
+      spec: {
+        '$setElementOrder/containers': [{ name: 'c' }],
+        containers: [{ name: 'c', ports: [{ containerPort: 80, name: 'web' }, { containerPort: 443 }] }, { name: 'd', $patch: 'delete' }],
+        tolerations: [{ key: 'u' }],
+      },
+    };
+    assert.deepEqual(strategicMerge(original, patch), {
+      metadata: { finalizers: ['a', 'b'], labels: { x: '1' } },
+      spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80, name: 'web' }, { containerPort: 443 }] }], volumes: [{ name: 'v' }], tolerations: [{ key: 'u' }] },
+    });
+  });
+
+  it('removes values listed under $deleteFromPrimitiveList', () => {
+    assert.deepEqual(strategicMerge({ metadata: { finalizers: ['a', 'b'] } }, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }), { metadata: { finalizers: ['b'] } });
+  });
+});
+
+describe('store history', () => {
+  function setup(limit = 3): Store {
+    const store = new Store(limit, 10);
+    for (const name of ['a', 'b', 'c', 'd']) {
+      const o = obj(name);
+      o.metadata.resourceVersion = String(store.nextRv());
+      store.write('ADDED', 'pods', o, undefined);
+    }
+    return store;
+  }
+
+  it('replays events after an RV within the ring and refuses older ones', () => {
+    const store = setup();
+    assert.equal(store.resourceVersion, 14);
+    assert.deepEqual([...store.since(12)].map((e) => e.rv), [13, 14]);
+    assert.equal(store.checkHistory(11).ok, true);
+    assert.deepEqual(store.checkHistory(10), { ok: false, current: 14 });
+  });
+
+  it('expires everything before now on compaction', () => {
+    const store = setup(100);
+    store.compact();
+    assert.equal(store.checkHistory(13).ok, false);
+    assert.equal(store.checkHistory(14).ok, true);
+  });
+
+  it('lists in key order from a namespace prefix and after a continue key', () => {
+    const store = setup();
+    assert.deepEqual([...store.list('pods', 'default', 'default/b')].map(([k]) => k), ['default/c', 'default/d']);
+    assert.deepEqual([...store.list('pods', 'other')], []);
+  });
+});
+
+describe('table helpers', () => {
+  it('formats ages like kubectl and evaluates printer-column paths', () => {
+    assert.deepEqual([5_000, 150_000, 3_600_000, 90_000_000, 400 * 86_400_000].map(humanDuration), ['5s', '2m30s', '60m', '25h', '400d']);
+    const o = { status: { conditions: [{ type: 'A', status: 'False' }, { type: 'Ready', status: 'True' }] } };
+    assert.equal(evalPath(o, '.status.conditions[?(@.type=="Ready")].status'), 'True');
+    assert.equal(evalPath(o, '.status.conditions[0].type'), 'A');
+    assert.equal(evalPath(o, '.spec.missing'), undefined);
+  });
+});

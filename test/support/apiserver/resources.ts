@@ -1,0 +1,149 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Encoder } from './encode.js';
+import { badRequest, methodNotAllowed, notFound, pathNotFound } from './errors.js';
+import { boolParam, decodeObject, intParam, readBody, sendJson } from './http-util.js';
+import { encodeList, listPage } from './list.js';
+import type { ListQuery } from './list.js';
+import type { Operations } from './operations.js';
+import { APPLY_PATCH, applyPatch } from './patch.js';
+import { both, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import type { Store } from './store.js';
+import { encodeTable, wantsTable } from './table.js';
+import { resourceKey } from './types.js';
+import type { KubeObject, ResourceDef } from './types.js';
+import type { WatchHub } from './watch.js';
+
+/** A request addressed to a resource, after path parsing. */
+export interface ResourceRequest {
+  readonly def: ResourceDef;
+  readonly version: string;
+  readonly namespace: string | undefined;
+  readonly name: string | undefined;
+  readonly subresource: string | undefined;
+  readonly watchPath: boolean;
+}
+
+export interface ResourceDeps {
+  readonly store: Store;
+  readonly ops: Operations;
+  readonly hub: WatchHub;
+  readonly encoder: Encoder;
+  readonly now: () => Date;
+}
+
+/** Deleting these answers a `Status` instead of the object (their registries don't set ReturnDeletedObject). */
+const STATUS_ON_DELETE = new Set(['events', 'leases', 'events.events.k8s.io']);
+
+function apiVersion(r: ResourceRequest): string {
+  return r.def.group === '' ? r.version : `${r.def.group}/${r.version}`;
+}
+
+function listQuery(r: ResourceRequest, params: URLSearchParams): ListQuery {
+  const labels = parseLabelSelector(params.get('labelSelector'));
+  const fields = parseFieldSelector(params.get('fieldSelector'), r.def);
+  return {
+    def: r.def,
+    resource: resourceKey(r.def.group, r.def.plural),
+    namespace: r.namespace,
+    match: both(labels, fields),
+    filtered: (params.get('labelSelector') ?? '') !== '' || (params.get('fieldSelector') ?? '') !== '',
+    apiVersion: apiVersion(r),
+    limit: intParam(params, 'limit'),
+    continueToken: params.get('continue') ?? undefined,
+  };
+}
+
+function collection(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): void {
+  const q = listQuery(r, params);
+  if (r.watchPath || boolParam(params, 'watch')) {
+    deps.hub.serve({
+      resource: q.resource, namespace: q.namespace, match: q.match, apiVersion: q.apiVersion, kind: r.def.kind,
+      resourceVersion: params.get('resourceVersion') ?? undefined, bookmarks: boolParam(params, 'allowWatchBookmarks'),
+      timeoutSeconds: intParam(params, 'timeoutSeconds'),
+      ...(wantsTable(req.headers.accept) ? { transform: (o: KubeObject) => encodeTable(deps.encoder, q, { rv: deps.store.resourceVersion, items: [o], continueToken: undefined, remaining: undefined }, deps.now()) } : {}),
+    }, res);
+    return;
+  }
+  const page = listPage(deps.store, q);
+  const body = wantsTable(req.headers.accept) ? encodeTable(deps.encoder, q, page, deps.now()) : encodeList(deps.encoder, q, page);
+  sendJson(res, 200, body);
+}
+
+function objectBody(deps: ResourceDeps, r: ResourceRequest, obj: KubeObject): string {
+  return deps.encoder.object(obj, apiVersion(r));
+}
+
+function deleteBody(deps: ResourceDeps, r: ResourceRequest, obj: KubeObject, deleted: boolean): string {
+  if (!deleted || !STATUS_ON_DELETE.has(resourceKey(r.def.group, r.def.plural))) return objectBody(deps, r, obj);
+  const details: Record<string, unknown> = { name: obj.metadata.name, ...(r.def.group === '' ? {} : { group: r.def.group }), kind: r.def.plural, uid: obj.metadata.uid };
+  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
+}
+
+async function patch(deps: ResourceDeps, r: ResourceRequest, name: string, req: IncomingMessage, params: URLSearchParams): Promise<[number, KubeObject]> {
+  const body = await readBody(req);
+  const type = req.headers['content-type'] ?? '';
+  const existing = deps.store.get(resourceKey(r.def.group, r.def.plural), r.namespace, name);
+  if (existing === undefined) {
+    if (!type.startsWith(APPLY_PATCH)) throw notFound(r.def, name);
+    const created = applyPatch(r.def, { metadata: { name } } as KubeObject, type, body);
+    return [201, write(deps, params, () => deps.ops.create(r.def, r.namespace, created))];
+  }
+  const patched = applyPatch(r.def, { ...existing, apiVersion: apiVersion(r) }, type, body);
+  return [200, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, patched, r.subresource, true))];
+}
+
+/** Runs a (synchronous) write, discarding it when the request says `dryRun`. */
+function write<T>(deps: ResourceDeps, params: URLSearchParams, fn: () => T): T {
+  return params.has('dryRun') ? deps.store.dryRun(fn) : fn();
+}
+
+async function item(deps: ResourceDeps, r: ResourceRequest, name: string, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
+  switch (req.method) {
+    case 'GET':
+      sendJson(res, 200, objectBody(deps, r, deps.ops.get(r.def, r.namespace, name)));
+      return;
+    case 'PUT': {
+      const body = decodeObject(await readBody(req), req.headers['content-type']);
+      sendJson(res, 200, objectBody(deps, r, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, body, r.subresource))));
+      return;
+    }
+    case 'PATCH': {
+      const [code, obj] = await patch(deps, r, name, req, params);
+      sendJson(res, code, objectBody(deps, r, obj));
+      return;
+    }
+    case 'DELETE': {
+      if (r.subresource !== undefined) throw methodNotAllowed();
+      const text = await readBody(req);
+      const options = text.trim() === '' ? undefined : decodeObject(text, req.headers['content-type']);
+      const { object, deleted } = write(deps, params, () => deps.ops.delete(r.def, r.namespace, name, options));
+      sendJson(res, 200, deleteBody(deps, r, object, deleted));
+      return;
+    }
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+function deleteCollection(deps: ResourceDeps, r: ResourceRequest, params: URLSearchParams, res: ServerResponse): void {
+  const q = listQuery(r, params);
+  const page = listPage(deps.store, { ...q, limit: undefined, continueToken: undefined });
+  const gone = write(deps, params, () => page.items.map((o) => deps.ops.delete(r.def, o.metadata.namespace, o.metadata.name ?? '').object));
+  sendJson(res, 200, encodeList(deps.encoder, q, { rv: deps.store.resourceVersion, items: gone, continueToken: undefined, remaining: undefined }));
+}
+
+/** Dispatches a resource request by method and shape (collection or item, subresource). */
+export async function handleResource(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
+  if (r.subresource !== undefined && !(r.subresource === 'status' && r.def.statusSubresource)) throw pathNotFound();
+  if (r.name === undefined) {
+    if (req.method === 'GET') return collection(deps, r, req, res, params);
+    if (req.method === 'DELETE') return deleteCollection(deps, r, params, res);
+    if (req.method !== 'POST') throw methodNotAllowed();
+    if (r.def.namespaced && r.namespace === undefined) throw pathNotFound();
+    const body = decodeObject(await readBody(req), req.headers['content-type']);
+    sendJson(res, 201, objectBody(deps, r, write(deps, params, () => deps.ops.create(r.def, r.namespace, body))));
+    return;
+  }
+  if (r.watchPath) throw badRequest('watching a single object by path is not supported; use fieldSelector=metadata.name=<name>');
+  await item(deps, r, r.name, req, res, params);
+}

@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { ApiError, pathNotFound } from './errors.js';
+import type { FailOptions, Faults } from './faults.js';
+import { readBody, sendError, sendJson } from './http-util.js';
+import type { Registry } from './registry.js';
+import { handleResource } from './resources.js';
+import type { ResourceDeps, ResourceRequest } from './resources.js';
+
+export interface RouterDeps extends ResourceDeps {
+  readonly registry: Registry;
+  readonly faults: Faults;
+  readonly hostPort: () => string;
+  readonly counters: { requests: number };
+}
+
+/** Splits `<rest>` after `/api/v1` or `/apis/<g>/<v>` into a resource address. */
+function parseResourcePath(registry: Registry, group: string, version: string, rest: string[]): ResourceRequest | undefined {
+  const watchPath = rest[0] === 'watch';
+  const parts = watchPath ? rest.slice(1) : rest;
+  const [first, second, third, fourth, fifth] = parts;
+  if (first === undefined) return undefined;
+  if (first === 'namespaces' && second !== undefined && third !== undefined) {
+    const def = registry.lookup(group, version, third);
+    if (def?.namespaced === true) return { def, version, namespace: second, name: fourth, subresource: fifth, watchPath };
+  }
+  const def = registry.lookup(group, version, first);
+  if (def === undefined || (def.namespaced && second !== undefined)) return undefined;
+  if (parts.length > 3) return undefined;
+  return { def, version, namespace: undefined, name: second, subresource: third, watchPath };
+}
+
+function discovery(deps: RouterDeps, segs: string[]): unknown {
+  const [root, a, b] = segs;
+  if (root === 'version' && segs.length === 1) return SERVER_VERSION;
+  if (root === 'api' && segs.length === 1) return apiVersions(deps.hostPort());
+  if (root === 'api' && segs.length === 2 && a !== undefined) return apiResourceList(deps.registry, '', a);
+  if (root === 'apis' && segs.length === 1) return apiGroupList(deps.registry);
+  if (root === 'apis' && segs.length === 2 && a !== undefined) return apiGroup(deps.registry, a);
+  if (root === 'apis' && segs.length === 3 && a !== undefined && b !== undefined) return apiResourceList(deps.registry, a, b);
+  return undefined;
+}
+
+function failOptions(body: Record<string, unknown>): FailOptions {
+  const status = body['status'] ?? 500;
+  if (status !== 500 && status !== 429) throw new Error(`fail-next: status must be 500 or 429, got ${String(status)}`);
+  return {
+    status,
+    ...(typeof body['method'] === 'string' ? { method: body['method'] } : {}),
+    ...(typeof body['pathPrefix'] === 'string' ? { pathPrefix: body['pathPrefix'] } : {}),
+    ...(typeof body['retryAfterSeconds'] === 'number' ? { retryAfterSeconds: body['retryAfterSeconds'] } : {}),
+  };
+}
+
+/** `/_test/...`: fault switches and stats for tests that drive a spawned server. */
+async function control(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const text = req.method === 'POST' ? await readBody(req) : '';
+  const body = (text.trim() === '' ? {} : JSON.parse(text)) as Record<string, unknown>;
+  const f = deps.faults;
+  let result: unknown = { ok: true };
+  switch (path) {
+    case '/_test/faults/drop-watches': result = { dropped: f.dropWatches() }; break;
+    case '/_test/faults/compact': f.compactHistory(); break;
+    case '/_test/faults/fail-next':
+      f.failNext(Number(body['count'] ?? 1), failOptions(body));
+      break;
+    case '/_test/faults/latency': f.setLatency(Number(body['ms'] ?? 0)); break;
+    case '/_test/faults/refuse':
+      // Answer first: the listener is about to go away.
+      sendJson(res, 200, JSON.stringify({ ok: true }));
+      void f.refuseConnections(Number(body['ms'] ?? 1000)).catch(() => undefined);
+      return;
+    case '/_test/faults/reset': f.reset(); break;
+    case '/_test/stats': result = { requests: deps.counters.requests, watches: deps.hub.total, openWatches: deps.hub.open, resourceVersion: deps.store.resourceVersion }; break;
+    default: throw pathNotFound();
+  }
+  sendJson(res, 200, JSON.stringify(result));
+}
+
+async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const segs = url.pathname.split('/').filter((s) => s !== '');
+  if (['healthz', 'livez', 'readyz'].includes(segs[0] ?? '') && req.method === 'GET') {
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
+    return;
+  }
+  if (req.method === 'GET') {
+    const doc = discovery(deps, segs);
+    if (doc !== undefined) return sendJson(res, 200, JSON.stringify(doc));
+  }
+  let r: ResourceRequest | undefined;
+  if (segs[0] === 'api' && segs[1] !== undefined) r = parseResourcePath(deps.registry, '', segs[1], segs.slice(2));
+  else if (segs[0] === 'apis' && segs[1] !== undefined && segs[2] !== undefined) r = parseResourcePath(deps.registry, segs[1], segs[2], segs.slice(3));
+  if (r === undefined) throw pathNotFound();
+  await handleResource(deps, r, req, res, url.searchParams);
+}
+
+/** The server's request listener: control API, faults, latency, then discovery and resources. */
+export function createHandler(deps: RouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith('/_test/')) {
+      control(deps, req, res, url.pathname).catch((err: unknown) => sendError(res, err instanceof ApiError ? err : new ApiError(400, 'BadRequest', (err as Error).message)));
+      return;
+    }
+    deps.counters.requests += 1;
+    const run = async (): Promise<void> => {
+      const latency = deps.faults.latencyMs;
+      if (latency > 0) await new Promise((done) => setTimeout(done, latency));
+      const fault = deps.faults.take(req.method ?? 'GET', url.pathname);
+      if (fault !== undefined) throw fault;
+      await route(deps, req, res, url);
+    };
+    run().catch((err: unknown) => sendError(res, err));
+  };
+}

@@ -1,0 +1,119 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { Encoder } from './encode.js';
+import { Faults } from './faults.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { Operations } from './operations.js';
+import type { OperationsOptions } from './operations.js';
+import { Registry } from './registry.js';
+import { createHandler } from './router.js';
+import { loadState, readManifests, saveState } from './state.js';
+import { Store } from './store.js';
+import { WatchHub } from './watch.js';
+
+export interface ApiServerOptions {
+  /** Only loopback is allowed. Default `127.0.0.1`. */
+  readonly host?: '127.0.0.1';
+  /** Default 0 (the kernel picks a free port). */
+  readonly port?: number;
+  /** Events kept for watch resume and continue tokens. Default 10000. */
+  readonly historyLimit?: number;
+  /** BOOKMARK period for watches that allow them, ms; 0 = never. Default 1000. */
+  readonly bookmarkIntervalMs?: number;
+  /** Loaded at start if the file exists; `close()` does not save (call `saveState`). */
+  readonly statePath?: string;
+  /** YAML/JSON files whose CRDs (or any objects) are created at start. */
+  readonly crds?: readonly string[];
+  /** Clock and randomness seams. */
+  readonly operations?: OperationsOptions;
+}
+
+export interface ApiServer {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  writeKubeconfig(path: string): Promise<void>;
+  readonly faults: Faults;
+  /** Requests served (control API excluded) and watches opened since start. */
+  stats(): { requests: number; watches: number };
+  /** Current global resourceVersion. */
+  resourceVersion(): number;
+  saveState(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+async function seed(ops: Operations, registry: Registry, options: ApiServerOptions): Promise<void> {
+  const nsDef = registry.byKey('namespaces');
+  if (nsDef === undefined) throw new Error('namespaces not registered');
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    if (ops.tryGet(nsDef, undefined, name) === undefined) ops.create(nsDef, undefined, { metadata: { name } });
+  }
+  for (const file of options.crds ?? []) {
+    for (const obj of await readManifests(file)) {
+      const [group, version] = String(obj['apiVersion'] ?? 'v1').includes('/') ? String(obj['apiVersion']).split('/') : ['', String(obj['apiVersion'] ?? 'v1')];
+      const plural = [...registry.inGroupVersion(group ?? '', version ?? '')].find((d) => d.kind === obj['kind']);
+      if (plural === undefined) throw new Error(`--crd ${file}: no served resource for ${String(obj['apiVersion'])} ${String(obj['kind'])}`);
+      if (ops.tryGet(plural, obj.metadata.namespace, obj.metadata.name ?? '') === undefined) ops.create(plural, plural.namespaced ? (obj.metadata.namespace ?? 'default') : undefined, obj);
+    }
+  }
+}
+
+/** Starts the local Kubernetes API server double on 127.0.0.1. */
+export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
+  const host = options.host ?? '127.0.0.1';
+  const registry = new Registry();
+  const store = new Store(options.historyLimit ?? 10_000);
+  const encoder = new Encoder();
+  const ops = new Operations(store, registry, options.operations);
+  const hub = new WatchHub(store, encoder, options.bookmarkIntervalMs ?? 1000);
+  if (options.statePath !== undefined) await loadState(store, registry, options.statePath);
+  await seed(ops, registry, options);
+  const counters = { requests: 0 };
+  const server = createServer({ keepAliveTimeout: 65_000 });
+  let port = options.port ?? 0;
+  const faults = new Faults({
+    dropWatches: () => hub.dropAll(),
+    compact: () => store.compact(),
+    refuse: async (ms) => {
+      hub.dropAll();
+      await closeServer(server);
+      await new Promise((done) => setTimeout(done, ms));
+      await listen(server, port, host);
+    },
+  });
+  const now = options.operations?.now ?? (() => new Date());
+  server.on('request', createHandler({ store, ops, hub, encoder, now, registry, faults, counters, hostPort: () => `${host}:${port}` }));
+  port = await listen(server, port, host);
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    port,
+    faults,
+    writeKubeconfig: (path) => writeKubeconfig(path, url),
+    stats: () => ({ requests: counters.requests, watches: hub.total }),
+    resourceVersion: () => store.resourceVersion,
+    saveState: (path) => saveState(store, path),
+    close: async () => {
+      hub.close();
+      await closeServer(server);
+    },
+  };
+}
