@@ -1,0 +1,33 @@
+/** Names shared with Kube-OVN's CNI and tooling: annotation keys, labels, finalizer, event reasons. */
+
+/** Pod annotations Kube-OVN's CNI waits for (`ovn.kubernetes.io/*`). */
+export const ANNOTATIONS = Object.freeze({
+  ipAddress: 'ovn.kubernetes.io/ip_address',
+  macAddress: 'ovn.kubernetes.io/mac_address',
+  cidr: 'ovn.kubernetes.io/cidr',
+  gateway: 'ovn.kubernetes.io/gateway',
+  logicalSwitch: 'ovn.kubernetes.io/logical_switch',
+  allocated: 'ovn.kubernetes.io/allocated',
+});
+
+/** Labels on `IP` objects (Kube-OVN's `util.SubnetNameLabel` / `util.NodeNameLabel`). */
+export const IP_LABELS = Object.freeze({
+  subnet: 'ovn.kubernetes.io/subnet',
+  node: 'ovn.kubernetes.io/node-name',
+});
+
+/** Finalizer on Subnets and IP objects (Kube-OVN's `util.KubeOVNControllerFinalizer`). */
+export const FINALIZER = 'kubeovn.io/kube-ovn-controller';
+
+/** Event reasons this controller writes. */
+export const EVENT_REASONS = Object.freeze({
+  acquireFailed: 'AcquireAddressFailed',
+  allocated: 'PodNetworkAllocated',
+  released: 'PodNetworkReleased',
+  restoreConflict: 'AddressConflict',
+  subnetInUse: 'SubnetInUse',
+  subnetValid: 'SubnetValidated',
+});
+
+/** Controller names: the `controller` / `name` labels of the controller and workqueue metrics. */
+export const CONTROLLER_NAMES = Object.freeze({ pod: 'pod', subnet: 'subnet', ip: 'ip' });

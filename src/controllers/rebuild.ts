@@ -1,0 +1,116 @@
+/**
+ * Rebuilds the IPAM from a fresh list of Subnets, IP objects and Pods before a leader
+ * allocates anything. Pure over its input. Pod annotations win (they are what the CNI
+ * configured); IP objects fill in for pods whose annotations are missing. A conflict is
+ * reported, never resolved by giving one address to two pods.
+ */
+import { compileSubnetSpec } from '../ipam/index.js';
+import type { Ipam } from '../ipam/index.js';
+import { ANNOTATIONS } from './constants.js';
+import type { IpObject } from './context.js';
+import { isHostNetwork, isPodAlive, podKey, readAllocation, splitAddresses } from './pod-rules.js';
+import type { Pod } from './pod-rules.js';
+import { olderThan } from './subnet-rules.js';
+import type { SubnetObject } from './subnet-rules.js';
+
+export interface RebuildInput {
+  readonly subnets: readonly SubnetObject[];
+  readonly ips: readonly IpObject[];
+  readonly pods: readonly Pod[];
+  /** ms since the epoch, for pod liveness. */
+  readonly nowMs: number;
+}
+
+export interface RebuildConflict {
+  readonly key: string;
+  readonly subnet: string;
+  readonly reason: string;
+  readonly message: string;
+  /** The live pod, for an Event. */
+  readonly pod: Pod;
+}
+
+export interface RebuildReport {
+  readonly subnets: number;
+  readonly restored: number;
+  readonly conflicts: readonly RebuildConflict[];
+}
+
+/** The CIDR/gateway live pods of each subnet were configured with, when they all agree. */
+function annotatedCidrs(pods: readonly Pod[]): Map<string, { cidr: string; gateway: string } | null> {
+  const out = new Map<string, { cidr: string; gateway: string } | null>();
+  for (const pod of pods) {
+    const a = pod.metadata.annotations;
+    const subnet = a?.[ANNOTATIONS.logicalSwitch];
+    const cidr = a?.[ANNOTATIONS.cidr];
+    if (a?.[ANNOTATIONS.allocated] !== 'true' || subnet === undefined || cidr === undefined) continue;
+    const seen = out.get(subnet);
+    if (seen === undefined) out.set(subnet, { cidr, gateway: a[ANNOTATIONS.gateway] ?? '' });
+    else if (seen !== null && seen.cidr !== cidr) out.set(subnet, null);
+  }
+  return out;
+}
+
+/**
+ * Loads subnets: ones holding addresses first, then older first, so a subnet that already
+ * serves pods wins an overlap. A subnet whose pods were all addressed from a CIDR other than
+ * its spec's (a refused CIDR change) is served with the pods' CIDR, so the change stays refused.
+ */
+function loadSubnets(ipam: Ipam, subnets: readonly SubnetObject[], ips: readonly IpObject[], live: readonly Pod[]): number {
+  const holding = new Set<string>();
+  for (const ip of ips) if (ip.spec?.subnet !== undefined) holding.add(ip.spec.subnet);
+  for (const pod of live) {
+    const s = pod.metadata.annotations?.[ANNOTATIONS.logicalSwitch];
+    if (s !== undefined && pod.metadata.annotations?.[ANNOTATIONS.allocated] === 'true') holding.add(s);
+  }
+  const key = (s: SubnetObject) => ({ name: s.metadata.name ?? '', createdAt: s.metadata.creationTimestamp ?? '' });
+  const ordered = [...subnets].sort((a, b) => {
+    const ha = holding.has(key(a).name) ? 0 : 1;
+    const hb = holding.has(key(b).name) ? 0 : 1;
+    if (ha !== hb) return ha - hb;
+    return olderThan(key(a), key(b)) ? -1 : olderThan(key(b), key(a)) ? 1 : 0;
+  });
+  const podCidrs = annotatedCidrs(live);
+  let loaded = 0;
+  for (const s of ordered) {
+    const name = s.metadata.name ?? '';
+    let spec = { name, cidrBlock: s.spec?.cidrBlock ?? '', gateway: s.spec?.gateway ?? '', excludeIps: s.spec?.excludeIps ?? [] };
+    const compiled = compileSubnetSpec(spec);
+    const used = podCidrs.get(name);
+    if (used != null && (!compiled.ok || compiled.subnet.cidrBlock !== used.cidr)) spec = { ...spec, cidrBlock: used.cidr, gateway: used.gateway };
+    const check = compileSubnetSpec(spec);
+    if (!check.ok || ipam.overlaps(check.subnet.cidrBlock, name).length > 0) continue;
+    if (ipam.upsertSubnet(spec).ok) loaded += 1;
+  }
+  return loaded;
+}
+
+export function rebuildIpam(ipam: Ipam, input: RebuildInput): RebuildReport {
+  const live = input.pods.filter((p) => !isHostNetwork(p) && isPodAlive(p, input.nowMs));
+  const subnets = loadSubnets(ipam, input.subnets, input.ips, live);
+  const conflicts: RebuildConflict[] = [];
+  const byKey = new Map<string, Pod>();
+  let restored = 0;
+  for (const pod of live) {
+    const key = podKey(pod);
+    byKey.set(key, pod);
+    const recorded = readAllocation(pod);
+    if (recorded === undefined) continue;
+    const result = ipam.restore(key, recorded.subnet, recorded.addresses);
+    if (result.ok) restored += 1;
+    else conflicts.push({ key, subnet: recorded.subnet, reason: result.reason, message: result.message, pod });
+  }
+  for (const ip of input.ips) {
+    const key = `${ip.spec?.namespace ?? ''}/${ip.spec?.podName ?? ''}`;
+    const pod = byKey.get(key);
+    const subnet = ip.spec?.subnet;
+    // Only pods the annotations did not already account for (or that failed with a conflict).
+    if (pod === undefined || subnet === undefined || readAllocation(pod) !== undefined || ipam.get(key) !== undefined) continue;
+    const addresses = splitAddresses(ip.spec?.ipAddress ?? '', ip.spec?.macAddress);
+    if (addresses === undefined) continue;
+    const result = ipam.restore(key, subnet, addresses);
+    if (result.ok) restored += 1;
+    else conflicts.push({ key, subnet, reason: result.reason, message: result.message, pod });
+  }
+  return { subnets, restored, conflicts };
+}

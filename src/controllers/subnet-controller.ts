@@ -1,0 +1,137 @@
+/**
+ * Subnet reconciler: defaulting written back to the spec, the finalizer, validation into the
+ * IPAM (invalid specs and refused changes become conditions and Events, never exceptions),
+ * status address fields, and deletion that waits until no address is in use.
+ */
+import { compileSubnetSpec } from '../ipam/index.js';
+import { isNotFound, RESOURCES } from '../kube/index.js';
+import type { Reconcile } from '../kube/index.js';
+import type { Outcome } from '../kube/controller/index.js';
+import { EVENT_REASONS, FINALIZER } from './constants.js';
+import { wakeWaiting } from './context.js';
+import type { ControllerContext } from './context.js';
+import {
+  defaultingPatch,
+  deletingConditions,
+  healthyConditions,
+  invalidConditions,
+  nextConditions,
+  overlapBlockers,
+  refusedConditions,
+  statusPatch,
+  usageStatus,
+} from './subnet-rules.js';
+import type { OverlapPeer, SubnetHealth, SubnetObject, SubnetStatus } from './subnet-rules.js';
+
+const DONE: Outcome = { kind: 'done' };
+
+export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
+  const { caches, client, term, events } = ctx;
+  const { ipam } = term;
+
+  const inUse = (name: string): number => ipam.stats(name)?.allocations ?? 0;
+
+  function peers(): OverlapPeer[] {
+    const out: OverlapPeer[] = [];
+    for (const s of caches.subnets.list()) {
+      const name = s.metadata.name ?? '';
+      const served = ipam.subnet(name);
+      const compiled = compileSubnetSpec({ name, cidrBlock: s.spec?.cidrBlock ?? '', gateway: s.spec?.gateway ?? '', excludeIps: s.spec?.excludeIps ?? [] });
+      const cidrBlock = served?.cidrBlock ?? (compiled.ok ? compiled.subnet.cidrBlock : undefined);
+      if (cidrBlock !== undefined) out.push({ name, createdAt: s.metadata.creationTimestamp ?? '', cidrBlock, accepted: served !== undefined });
+    }
+    return out;
+  }
+
+  /** Applies the spec to the IPAM; returns the conditions it earns. */
+  function admit(s: SubnetObject): SubnetHealth {
+    const name = s.metadata.name ?? '';
+    const spec = { name, cidrBlock: s.spec?.cidrBlock ?? '', gateway: s.spec?.gateway ?? '', excludeIps: s.spec?.excludeIps ?? [] };
+    const served = ipam.subnet(name);
+    const used = inUse(name);
+    const refuse = (reason: string, message: string): SubnetHealth => {
+      if (served !== undefined && used > 0) return refusedConditions(reason, `${message}; still serving ${served.cidrBlock} with ${used} address(es) in use`);
+      if (served !== undefined) ipam.deleteSubnet(name);
+      return invalidConditions(reason, message);
+    };
+    const compiled = compileSubnetSpec(spec);
+    if (!compiled.ok) return refuse(compiled.reason, compiled.message);
+    const cidrBlock = compiled.subnet.cidrBlock;
+    if (served !== undefined && used > 0 && served.cidrBlock !== cidrBlock) {
+      return refusedConditions('CIDRChangeRefused', `cidrBlock change from ${served.cidrBlock} to ${cidrBlock} refused while ${used} address(es) are in use; release them first`);
+    }
+    const self = { name, createdAt: s.metadata.creationTimestamp ?? '', cidrBlock, accepted: served !== undefined };
+    const blockers = overlapBlockers(self, peers());
+    if (blockers.length > 0) return refuse('CIDROverlap', `cidrBlock ${cidrBlock} overlaps subnet ${blockers.join(', ')}`);
+    const result = ipam.upsertSubnet(spec);
+    if (!result.ok) return refuse(result.reason, result.message);
+    if (result.changed) wakeWaiting(term, ctx.enqueue.pod);
+    return healthyConditions();
+  }
+
+  async function writeStatus(s: SubnetObject, health: SubnetHealth, signal: AbortSignal): Promise<void> {
+    const name = s.metadata.name ?? '';
+    const usage = ipam.usage(name);
+    const conditions = nextConditions(s.status?.conditions, health, s.metadata.generation ?? 0, ctx.clock.now());
+    const desired: SubnetStatus = { ...(usage === undefined ? {} : usageStatus(usage)), conditions };
+    const patch = statusPatch(s.status, desired);
+    if (patch === undefined || signal.aborted) return;
+    await client.mergePatch(RESOURCES.subnets, name, { status: patch }, { subresource: 'status', signal });
+    if (patch.conditions !== undefined) announce(s, health);
+  }
+
+  /** One Event per change of verdict (the recorder also bounds repeats). */
+  function announce(s: SubnetObject, health: SubnetHealth): void {
+    const bad = [health.Validated, health.Ready].find((c) => c.status === 'False');
+    if (bad !== undefined) events.record(RESOURCES.subnets, s, 'Warning', bad.reason, bad.message);
+    else if (!(s.status?.conditions ?? []).some((c) => c.type === 'Validated' && c.status === 'True')) {
+      events.record(RESOURCES.subnets, s, 'Normal', EVENT_REASONS.subnetValid, `subnet ${s.metadata.name ?? ''} serves ${ipam.subnet(s.metadata.name ?? '')?.cidrBlock ?? ''}`);
+    }
+  }
+
+  async function finalize(s: SubnetObject, signal: AbortSignal): Promise<Outcome> {
+    const name = s.metadata.name ?? '';
+    const used = inUse(name);
+    if (used > 0) {
+      // Releases enqueue the subnet again, so no timer is needed here.
+      await writeStatus(s, deletingConditions(used, name), signal);
+      events.record(RESOURCES.subnets, s, 'Warning', EVENT_REASONS.subnetInUse, `deletion waits for ${used} address(es) in use to be released`);
+      return DONE;
+    }
+    ipam.deleteSubnet(name);
+    const finalizers = s.metadata.finalizers ?? [];
+    if (!finalizers.includes(FINALIZER) || signal.aborted) return DONE;
+    const rest = finalizers.filter((f) => f !== FINALIZER);
+    try {
+      await client.mergePatch(RESOURCES.subnets, name, { metadata: { finalizers: rest.length === 0 ? null : rest, resourceVersion: s.metadata.resourceVersion } }, { signal });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    return DONE;
+  }
+
+  /** Writes defaults and the finalizer in one patch; returns the updated object. */
+  async function defaults(s: SubnetObject, signal: AbortSignal): Promise<SubnetObject> {
+    const name = s.metadata.name ?? '';
+    const spec = defaultingPatch(name, s.spec ?? {});
+    const finalizers = s.metadata.finalizers ?? [];
+    const needsFinalizer = !finalizers.includes(FINALIZER);
+    if (spec === undefined && !needsFinalizer) return s;
+    const metadata = { resourceVersion: s.metadata.resourceVersion, ...(needsFinalizer ? { finalizers: [...finalizers, FINALIZER] } : {}) };
+    return client.mergePatch<SubnetObject>(RESOURCES.subnets, name, { metadata, ...(spec === undefined ? {} : { spec }) }, { signal });
+  }
+
+  return async (name, signal) => {
+    const cached = caches.subnets.get(name);
+    if (cached === undefined) {
+      ipam.deleteSubnet(name);
+      return DONE;
+    }
+    if (signal.aborted) return DONE;
+    if (cached.metadata.deletionTimestamp !== undefined) return finalize(cached, signal);
+    const s = await defaults(cached, signal);
+    const health = admit(s);
+    await writeStatus(s, health, signal);
+    return DONE;
+  };
+}

@@ -1,0 +1,74 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { KubeConfig } from '@kubernetes/client-node';
+import { createControllerManager } from '../../src/controllers/index.js';
+import { createKubeClient, RESOURCES } from '../../src/kube/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { kubeconfigYaml } from '../support/apiserver/index.js';
+import { allocatedPod, annotations, createNamespace, pod, runManager, startEnv, testConfig, until } from './support.js';
+import type { Check } from '../../src/controllers/index.js';
+
+async function results(checks: readonly Check[]): Promise<Record<string, boolean>> {
+  const out: Record<string, boolean> = {};
+  for (const c of checks) out[c.name] = (await c.run()).ok;
+  return out;
+}
+
+describe('controller manager lifecycle', () => {
+  it('exposes the liveness and readiness checks by name', async () => {
+    const env = await startEnv();
+    const m = runManager(env);
+    try {
+      assert.deepEqual(m.manager.livenessChecks.map((c) => c.name), ['leader-election', 'reconcile-progress']);
+      assert.deepEqual(m.manager.readinessChecks.map((c) => c.name), ['informer-sync', 'ipam-init']);
+      await until(async () => Object.values(await results(m.manager.readinessChecks)).every(Boolean), 'ready');
+      assert.deepEqual(await results(m.manager.livenessChecks), { 'leader-election': true, 'reconcile-progress': true });
+    } finally {
+      assert.equal(await m.stop(), 'stopped');
+      await env.close();
+    }
+  });
+
+  it('keeps retrying, live and not Ready, while the API server is unreachable', async () => {
+    const kc = new KubeConfig();
+    // Port 9 (discard) on loopback: nothing listens in the test environment.
+    kc.loadFromString(kubeconfigYaml('http://127.0.0.1:9'));
+    const client = createKubeClient({ kubeconfig: kc, logger: createLogger({ level: 'silent' }), retry: { maxRetries: 0 } });
+    const manager = createControllerManager({ config: testConfig(), client, logger: createLogger({ level: 'silent' }) });
+    const abort = new AbortController();
+    let settled = false;
+    const result = manager.run(abort.signal).then((r) => ((settled = true), r));
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(settled, false, 'run keeps going');
+    assert.equal((await results(manager.readinessChecks))['informer-sync'], false);
+    assert.deepEqual(await results(manager.livenessChecks), { 'leader-election': true, 'reconcile-progress': true });
+    abort.abort();
+    assert.equal(await result, 'stopped');
+  });
+
+  it('resolves lost-leadership when the lease cannot be renewed, and a successor keeps every address', async () => {
+    const env = await startEnv();
+    try {
+      await createNamespace(env.client, 'lost');
+      const a = runManager(env, { config: testConfig({}, 'replica-a') });
+      await until(async () => Object.values(await results(a.manager.readinessChecks)).every(Boolean), 'ready');
+      await env.client.create(RESOURCES.pods, pod('lost', 'keep'));
+      const before = annotations(await allocatedPod(env.client, 'lost', 'keep'))['ovn.kubernetes.io/ip_address'];
+      env.api.faults.failNext(10_000, { pathPrefix: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases' });
+      const outcome = await Promise.race([a.result, new Promise((r) => setTimeout(() => r('timeout'), 8000))]);
+      assert.equal(outcome, 'lost-leadership');
+      env.api.faults.reset();
+      const b = runManager(env, { config: testConfig({}, 'replica-b') });
+      try {
+        await env.client.create(RESOURCES.pods, pod('lost', 'next'));
+        const next = annotations(await allocatedPod(env.client, 'lost', 'next', 15_000))['ovn.kubernetes.io/ip_address'];
+        assert.notEqual(next, before);
+        assert.equal(annotations(await env.client.get(RESOURCES.pods, 'keep', { namespace: 'lost' }))['ovn.kubernetes.io/ip_address'], before);
+      } finally {
+        await b.stop();
+      }
+    } finally {
+      await env.close();
+    }
+  });
+});

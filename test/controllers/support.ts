@@ -1,0 +1,174 @@
+/** Shared builders for the controller tests: a config, an API server env, pods, subnets, polling. */
+import { KubeConfig } from '@kubernetes/client-node';
+import { MetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { createControllerManager } from '../../src/controllers/index.js';
+import { createKubeClient, RESOURCES } from '../../src/kube/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { createInstruments } from '../../src/telemetry/instruments.js';
+import { kubeconfigYaml, startApiServer } from '../support/apiserver/index.js';
+import { CRD_FILES } from '../support/kube-env.js';
+import type { ApiServer } from '../support/apiserver/index.js';
+import type { Config } from '../../src/config/types.js';
+import type { KubeClient, KubeObject } from '../../src/kube/index.js';
+import type { AddStateGauge, Instruments, StateGaugeKey, StateGaugeSource } from '../../src/telemetry/instruments.js';
+
+export function testConfig(overrides: Partial<Config> = {}, identity = 'controller-a'): Config {
+  return {
+    health: { host: '127.0.0.1', port: 0, extraLivenessPaths: [], extraReadinessPaths: [], eventLoopBlockThresholdMs: 5000 },
+    metrics: { exporters: [], hint: 'metrics are disabled', serviceName: 'kube-ovn-controller', resourceAttributes: {} },
+    kubeconfig: '',
+    leaderElection: { enabled: true, leaseName: 'kube-ovn-controller', namespace: 'kube-system', identity, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 },
+    defaultSubnet: { name: 'ovn-default', cidr: '10.16.0.0/16', gateway: '', excludeIps: [] },
+    workerNum: 3,
+    reconcileStallMs: 300_000,
+    shutdownTimeoutMs: 4000,
+    logLevel: 'silent',
+    pod: { name: identity, namespace: 'kube-system', nodeName: 'node-1', containerName: 'controller' },
+    version: '0.0.0-test',
+    ...overrides,
+  };
+}
+
+class TestReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+/** Instruments on a pull reader plus an in-memory state-gauge registry. */
+export function testTelemetry(): { instruments: Instruments; reader: TestReader; addStateGauge: AddStateGauge; gauge(key: StateGaugeKey): ReturnType<StateGaugeSource> } {
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  const sources = new Map<StateGaugeKey, Set<StateGaugeSource>>();
+  const addStateGauge: AddStateGauge = (key, source) => {
+    const set = sources.get(key) ?? new Set();
+    sources.set(key, set);
+    set.add(source);
+    return () => void set.delete(source);
+  };
+  return { instruments: createInstruments(provider.getMeter('test')), reader, addStateGauge, gauge: (key) => [...(sources.get(key) ?? [])].flatMap((s) => s()) };
+}
+
+export async function counterValue(reader: TestReader, name: string, attrs: Record<string, string>): Promise<number> {
+  const { resourceMetrics } = await reader.collect();
+  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
+  let sum = 0;
+  for (const p of metric?.dataPoints ?? []) {
+    if (Object.entries(attrs).every(([k, v]) => p.attributes[k] === v)) sum += Number(p.value);
+  }
+  return sum;
+}
+
+export interface Env {
+  readonly api: ApiServer;
+  readonly client: KubeClient;
+  newClient(): KubeClient;
+  close(): Promise<void>;
+}
+
+function clientFactory(url: string): () => KubeClient {
+  return () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(kubeconfigYaml(url));
+    return createKubeClient({ kubeconfig: kc, logger: createLogger({ level: 'silent' }), retry: { initialMs: 10, maxMs: 500 } });
+  };
+}
+
+export async function startEnv(): Promise<Env> {
+  const api = await startApiServer({ crds: CRD_FILES, bookmarkIntervalMs: 500 });
+  const newClient = clientFactory(api.url);
+  return { api, client: newClient(), newClient, close: () => api.close() };
+}
+
+/** Clients for an API server started elsewhere (another process). */
+export function startEnvAt(url: string): { newClient(): KubeClient; logger: ReturnType<typeof createLogger> } {
+  return { newClient: clientFactory(url), logger: createLogger({ level: 'silent' }) };
+}
+
+export interface RunningManager {
+  readonly manager: ReturnType<typeof createControllerManager>;
+  readonly result: Promise<'stopped' | 'lost-leadership'>;
+  stop(): Promise<'stopped' | 'lost-leadership'>;
+}
+
+export function runManager(env: Env, options: { config?: Config; instruments?: Instruments; addStateGauge?: AddStateGauge } = {}): RunningManager {
+  const manager = createControllerManager({
+    config: options.config ?? testConfig(),
+    client: env.newClient(),
+    logger: createLogger({ level: 'silent' }),
+    ...(options.instruments === undefined ? {} : { instruments: options.instruments }),
+    ...(options.addStateGauge === undefined ? {} : { addStateGauge: options.addStateGauge }),
+  });
+  const abort = new AbortController();
+  const result = manager.run(abort.signal);
+  return {
+    manager,
+    result,
+    stop: async () => {
+      abort.abort();
+      return result;
+    },
+  };
+}
+
+export function pod(namespace: string, name: string, extra: { annotations?: Record<string, string>; nodeName?: string; hostNetwork?: boolean; restartPolicy?: string } = {}): KubeObject {
+  return {
+    metadata: { name, namespace, ...(extra.annotations === undefined ? {} : { annotations: extra.annotations }) },
+    spec: {
+      containers: [{ name: 'c', image: 'busybox' }],
+      nodeName: extra.nodeName ?? 'node-1',
+      ...(extra.hostNetwork === undefined ? {} : { hostNetwork: extra.hostNetwork }),
+      ...(extra.restartPolicy === undefined ? {} : { restartPolicy: extra.restartPolicy }),
+    },
+  };
+}
+
+export function subnet(name: string, spec: Record<string, unknown>): KubeObject {
+  return { metadata: { name }, spec };
+}
+
+export async function createNamespace(client: KubeClient, name: string): Promise<void> {
+  await client.create(RESOURCES.namespaces, { metadata: { name } });
+}
+
+/** Polls `fn` until it returns a value other than undefined/false; real time, bounded. */
+export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 10_000, stepMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await fn();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+export function annotations(obj: KubeObject): Record<string, string> {
+  return obj.metadata.annotations ?? {};
+}
+
+/** The pod once it carries `allocated: "true"`. */
+export function allocatedPod(client: KubeClient, namespace: string, name: string, timeoutMs?: number): Promise<KubeObject> {
+  return until(async () => {
+    const p = await client.get(RESOURCES.pods, name, { namespace });
+    return annotations(p)['ovn.kubernetes.io/allocated'] === 'true' ? p : undefined;
+  }, `pod ${namespace}/${name} allocated`, timeoutMs);
+}
+
+export async function listEvents(client: KubeClient, namespace: string, reason?: string): Promise<KubeObject[]> {
+  const list = await client.list(RESOURCES.events, { namespace });
+  return list.items.filter((e) => reason === undefined || e['reason'] === reason);
+}
+
+/** Waits until the manager is Ready and the default subnet it creates reports Ready=True. */
+export async function defaultSubnetReady(env: Env, manager: RunningManager, name = 'ovn-default'): Promise<void> {
+  await until(() => manager.manager.readinessChecks.every((c) => (c.run() as { ok: boolean }).ok), 'manager ready');
+  await until(async () => {
+    const s = await env.client.get(RESOURCES.subnets, name);
+    const conditions = (s['status'] as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
+    return conditions.some((c) => c.type === 'Ready' && c.status === 'True');
+  }, `${name} Ready`);
+}
