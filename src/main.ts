@@ -9,6 +9,9 @@ import { createShutdown, installSignalHandlers } from './lifecycle/index.js';
 import type { ShutdownStep } from './lifecycle/index.js';
 import { createLogger } from './log/index.js';
 import type { Logger } from './log/index.js';
+import { createControllerManager } from './controllers/index.js';
+import { createKubeClient } from './kube/index.js';
+import { loadKubeConfig } from './kube/kubeconfig.js';
 import { createTelemetry } from './telemetry/index.js';
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration (before anything listens). */
@@ -54,6 +57,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: config.pod.name ? { pod: config.pod.name } : {} });
   guardProcess(logger);
   for (const warning of warnings) logger.warn(warning);
+  // A missing or unreadable kubeconfig is bad configuration (exit 2 before listening);
+  // an API server that does not answer is not: the process stays live and not Ready.
+  const kube = loadKubeConfig(config.kubeconfig);
+  if (!kube.ok) {
+    process.stderr.write(`kube-ovn-controller: ${kube.message}\n`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
 
   // Health first: kubelet probes must be answered before anything slow (API server, exporters) starts.
   const livez = createCheckSet('livez');
@@ -85,11 +95,27 @@ async function main(): Promise<void> {
   const telemetry = createTelemetry({ metrics: config.metrics, pod: config.pod, version: config.version, logger });
   await telemetry.start();
 
+  const client = createKubeClient({ kubeconfig: kube.kubeconfig, logger, instruments: telemetry.instruments });
+  const manager = createControllerManager({ config, client, logger, instruments: telemetry.instruments, addStateGauge: telemetry.addStateGauge });
+  for (const check of manager.livenessChecks) livez.add(check);
+  for (const check of manager.readinessChecks) readyz.add(check);
   const stop = new AbortController();
+  const managed = manager.run(stop.signal);
+
   const steps: ShutdownStep[] = [
     { name: 'readiness', run: async () => shutdownCheck.begin() },
-    { name: 'controllers', run: async () => stop.abort() },
-    { name: 'telemetry', run: (ms) => telemetry.shutdown(ms) },
+    // Drain reconciles and release the Lease so a standby takes over at once.
+    {
+      name: 'controllers',
+      maxShare: 0.5,
+      run: async () => {
+        stop.abort();
+        await managed;
+      },
+    },
+    // Leave a slice of the budget for closing the health server, which must stop last.
+    // telemetry bounds itself to what it is given; the margin keeps it inside this step's bound.
+    { name: 'telemetry', maxShare: 0.8, run: (ms) => telemetry.shutdown(Math.max(0, ms - 250)) },
     { name: 'event-loop-check', run: async () => eventLoop.stop() },
     { name: 'health-server', run: (ms) => health.close(ms) },
   ];
@@ -107,7 +133,15 @@ async function main(): Promise<void> {
       process.exit(EXIT_FAILURE);
     },
   });
-  logger.info({ version: config.version, exporters: config.metrics.exporters.map((e) => e.kind) }, 'kube-ovn-controller started');
+  logger.info({ version: config.version, exporters: config.metrics.exporters.map((e) => e.kind), kubeconfig: kube.source }, 'kube-ovn-controller started');
+
+  // Losing the Lease mid-term means another replica may already reconcile: stop everything
+  // and exit non-zero so the pod restarts clean, as client-go controllers do.
+  void managed.then((outcome) => {
+    if (outcome !== 'lost-leadership') return;
+    logger.error('leader election lost: exiting so the pod restarts clean');
+    void shutdown().then(() => process.exit(EXIT_FAILURE));
+  });
 }
 
 void main();

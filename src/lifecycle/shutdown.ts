@@ -1,9 +1,12 @@
 import type { Logger } from '../log/index.js';
 
-/** One step of the ordered shutdown; given the time left, in ms. Must not reject (failures are caught and logged). */
+/** One step of the ordered shutdown. Should not reject; failures are caught and logged anyway. */
 export interface ShutdownStep {
   readonly name: string;
-  run(remainingMs: number): Promise<void>;
+  /** Largest fraction (0-1] of the whole budget this step may use, so later steps keep time. Default 1. */
+  readonly maxShare?: number;
+  /** Given this step's bound, ms. */
+  run(budgetMs: number): Promise<void>;
 }
 
 export interface ShutdownOptions {
@@ -27,8 +30,9 @@ export function createShutdown(steps: readonly ShutdownStep[], options: Shutdown
     let clean = true;
     for (const step of steps) {
       const remaining = Math.max(0, deadline - now());
+      const budget = Math.min(remaining, Math.floor(options.timeoutMs * (step.maxShare ?? 1)));
       const started = now();
-      const ok = await runBounded(step, remaining, options.logger);
+      const ok = await runBounded(step, budget, options.logger);
       options.logger.debug({ step: step.name, ms: now() - started }, 'shutdown step finished');
       clean &&= ok;
     }
