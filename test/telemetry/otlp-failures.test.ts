@@ -58,7 +58,10 @@ describe('otlp exporter against a failing collector', () => {
       const perKind = new Map<unknown, number>();
       for (const f of failures) perKind.set(`${String(f.kind)}.${String(f.status)}`, (perKind.get(`${String(f.kind)}.${String(f.status)}`) ?? 0) + 1);
       for (const [kind, count] of perKind) assert.ok(count <= Math.ceil(FAULT_MS / LOG_INTERVAL_MS) + 1, `${kind}: ${count} lines`);
-      assert.ok(failures.some((f) => Number(f.suppressed) > 0), 'later lines count the suppressed ones');
+      // On a loaded machine fewer cycles fit in FAULT_MS and the interval may pass only once;
+      // whenever a second line of one kind was logged, it must count what was suppressed.
+      const repeats = failures.filter((f, i) => failures.slice(0, i).some((e) => e.kind === f.kind && e.status === f.status));
+      assert.ok(repeats.every((f) => Number(f.suppressed) > 0), 'later lines count the suppressed ones');
       const all = lines.filter((l) => l.level === 'error' || l.level === 'warn');
       assert.ok(all.length <= 10, `at most a handful of warn/error lines in total, got ${all.length}: ${all.map((l) => l.msg).join(' | ')}`);
       await receiver.waitFor(() => lines.some((l) => l.msg === 'metrics export recovered'), 2000);

@@ -1,5 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -34,7 +34,25 @@ export interface Transport {
  * token-file credentials refresh). We do not use client-node's generated APIs or `Watch`:
  * they deserialise timestamps into `Date`, and its informer stops for good on errors.
  */
+/**
+ * client-node caches one agent per cluster and user, but builds it without keep-alive, so every
+ * request would open a new TCP (and TLS) connection: at thousands of writes per second that
+ * cost is most of the controller's CPU. We keep one keep-alive twin per such agent, with the
+ * same TLS material. Proxy agents are used as they are.
+ */
+function withKeepAlive(agent: unknown, twins: WeakMap<object, HttpAgent>): unknown {
+  if (!(agent instanceof HttpAgent) || (agent.constructor !== HttpAgent && agent.constructor !== HttpsAgent)) return agent;
+  let twin = twins.get(agent);
+  if (twin === undefined) {
+    const options = { ...(agent as HttpAgent & { options?: object }).options, keepAlive: true };
+    twin = agent instanceof HttpsAgent ? new HttpsAgent(options) : new HttpAgent(options);
+    twins.set(agent, twin);
+  }
+  return twin;
+}
+
 export function createTransport(kubeconfig: KubeConfig, userAgent = 'kube-ovn-controller'): Transport {
+  const twins = new WeakMap<object, HttpAgent>();
   const cluster = kubeconfig.getCurrentCluster();
   if (cluster === null) throw new Error('kubeconfig: no current cluster (set current-context or pass --kubeconfig)');
   const server = new URL(cluster.server);
@@ -45,6 +63,7 @@ export function createTransport(kubeconfig: KubeConfig, userAgent = 'kube-ovn-co
     async send(request) {
       const options: RequestOptions = { headers: {} };
       await kubeconfig.applyToHTTPSOptions(options);
+      options.agent = withKeepAlive(options.agent, twins) as RequestOptions['agent'];
       const url = new URL(`${prefix}${request.path}`, server);
       const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': userAgent, ...(options.headers as Record<string, string>), ...request.headers };
       if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
