@@ -45,7 +45,7 @@ async function seed(base: string): Promise<void> {
     spec: { cidrBlock: '10.66.0.0/24,fd00:66::/120', excludeIps: ['10.66.0.2..10.66.0.9'], namespaces: ['demo'] },
   });
   for (const name of ['web-0', 'web-1', 'web-2']) await send(base, 'POST', '/api/v1/namespaces/demo/pods', pod('demo', name));
-  await send(base, 'POST', '/api/v1/namespaces/demo/pods', pod('demo', 'static-ip', { 'ovn.kubernetes.io/ip_address': '10.66.0.100,fd00:66::100' }));
+  await send(base, 'POST', '/api/v1/namespaces/demo/pods', pod('demo', 'static-ip', { 'ovn.kubernetes.io/ip_address': '10.66.0.100,fd00:66::64' }));
   for (const name of ['api-0', 'api-1']) await send(base, 'POST', '/api/v1/namespaces/default/pods', pod('default', name));
 }
 
