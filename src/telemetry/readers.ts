@@ -4,11 +4,12 @@ import { Agent as HttpsAgent } from 'node:https';
 import { AggregationTemporalityPreference, OTLPMetricExporter as OTLPJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { ConsoleMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ExporterConfig } from '../config/types.js';
 import type { Logger, RateLimitedLogger } from '../log/index.js';
 import { guardExporter } from './export-guard.js';
+import { LogMetricExporter } from './log-exporter.js';
 
 /**
  * Most OTLP requests in flight at once (the SDK's default is 30). Each holds one serialized
@@ -150,7 +151,7 @@ function refuseConnections(agent: HttpAgent | HttpsAgent): void {
 }
 
 function consoleReader(config: Extract<ExporterConfig, { kind: 'console' }>, context: ReaderContext): ReaderHandle {
-  const exporter = guardExporter(new ConsoleMetricExporter(), { name: 'console', logger: context.logger, limited: context.limited });
+  const exporter = guardExporter(new LogMetricExporter(context.logger.child({ exporter: 'console' })), { name: 'console', logger: context.logger, limited: context.limited });
   const reader = new PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: config.intervalMs,
