@@ -1,0 +1,195 @@
+/**
+ * End to end on the local API server with the BUILT controller (run `npm run build` first):
+ * pods/s for a 1k and a 10k burst, probe latency during the 10k burst (vs a raw node:http floor),
+ * /metrics scrape time at 10k pods, restart-to-Ready with 10k allocated pods, RSS at 10k and 50k.
+ * Run: node --import tsx bench/controller.bench.ts [--quick] [--profile DIR] [--workers N]
+ * Prints one JSON line. --quick: 200/2,000 pods and no 50k step. --profile: --cpu-prof on the
+ * controller and API server processes; hot spots are summarized in the line (and profiles kept in DIR).
+ * --heap DIR: after the big burst, a heap snapshot of the controller (kept in DIR), summarized.
+ * --node-options "FLAGS": extra Node.js flags for the controller processes (NODE_OPTIONS).
+ * --no-huge: skip the 50k step. --workers N: the controller's --worker-num (default 3, its default).
+ */
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { namespaceObject, PATHS } from '../test/support/objects.js';
+import { runBurst } from './support/burst.js';
+import { summarizeProfiles } from './support/cpuprofile.js';
+import { summarizeHeapSnapshot } from './support/heapsnapshot.js';
+import { httpJson } from './support/kube-http.js';
+import { hwmKiB, memoryBreakdown, rssKiB, startApiServerProcess, startController } from './support/procs.js';
+import type { ApiServerProcess, Controller, ControllerOptions } from './support/procs.js';
+import { controllerInternals, eventLoopSinceLastScrape, scrapeFigures } from './support/scrape.js';
+import { startFloorServer, startProber } from './support/side-procs.js';
+import { machine } from './support/stats.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, profile: { type: 'string' }, heap: { type: 'string' }, workers: { type: 'string' }, 'node-options': { type: 'string' }, 'no-huge': { type: 'boolean' } },
+});
+const quick = values.quick === true;
+const SIZES = quick ? { small: 200, big: 2_000, huge: 0 } : { small: 1_000, big: 10_000, huge: values['no-huge'] === true ? 0 : 50_000 };
+const workers = Number(values.workers ?? 3);
+const NS = 'bench';
+
+const MEMWATCH_FILE = join(tmpdir(), `bench-memwatch-${process.pid}.json`);
+
+/** RSS now and at peak from /proc, then the process's own breakdown (heap used/committed, external, handles). */
+async function memory(c: Controller, pods: number): Promise<Record<string, unknown>> {
+  const pid = c.ctl.proc.pid;
+  const proc = { pods, rssMiB: Math.round(rssKiB(pid) / 1024), hwmMiB: Math.round(hwmKiB(pid) / 1024) };
+  return { ...proc, breakdown: await memoryBreakdown(c, MEMWATCH_FILE) };
+}
+
+async function setup(api: ApiServerProcess): Promise<void> {
+  const client = httpJson(api.url, 1);
+  try {
+    const r = await client.call('POST', PATHS.namespaces, namespaceObject(NS));
+    if (r.status !== 201) throw new Error(`namespace: HTTP ${r.status}`);
+    const deadline = Date.now() + 30_000;
+    while ((await client.call('GET', `${PATHS.subnets}/ovn-default`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error('default subnet not created within 30s');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  } finally {
+    client.close();
+  }
+}
+
+function pids(api: ApiServerProcess, ctl: Controller): Record<string, number | undefined> {
+  return { controller: ctl.ctl.proc.pid, apiserver: api.pid, bench: process.pid };
+}
+
+async function burstWithProbes(api: ApiServerProcess, ctl: Controller, count: number): Promise<Record<string, unknown>> {
+  const floor = await startFloorServer();
+  try {
+    const prober = await startProber(
+      [
+        { name: 'livez', port: ctl.healthPort, path: '/livez' },
+        { name: 'readyz', port: ctl.healthPort, path: '/readyz' },
+        { name: 'floor_raw_http', port: floor.port, path: '/' },
+      ],
+      20,
+    );
+    let burst;
+    try {
+      burst = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 'b-', count, pids: pids(api, ctl) });
+      // No scrape happened before: these cover the controller's life so far, mostly this burst.
+      burst = { ...burst, controllerEventLoop: await eventLoopSinceLastScrape(ctl.metricsPort) };
+    } finally {
+      const probes = await prober.stop();
+      burst = burst === undefined ? undefined : { ...burst, probes };
+    }
+    return burst as Record<string, unknown>;
+  } finally {
+    floor.close();
+  }
+}
+
+/** How many log lines the controller wrote, by message (top 8): logging is work on its event loop. */
+function logCounts(c: Controller): Record<string, number> {
+  const counts = new Map<string, number>();
+  for (const l of c.ctl.logs) counts.set(String(l['msg']), (counts.get(String(l['msg'])) ?? 0) + 1);
+  return { total: c.ctl.logs.length, ...Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).slice(0, 8)) };
+}
+
+/** The controller's first log lines as `+ms msg` from spawn, with Ready placed among them. */
+function timeline(c: Controller): string[] {
+  const lines = c.ctl.logs.slice(0, 20).map((l) => ({ t: Date.parse(String(l['time'])) - c.spawnedAt, msg: String(l['msg']) }));
+  lines.push({ t: c.readyMs, msg: '<- /readyz 200 seen by the bench' });
+  return lines.sort((a, b) => a.t - b.t).map((l) => `+${Math.round(l.t)}ms ${l.msg}`);
+}
+
+/** Signals the controller to write a heap snapshot, waits until the file stops growing, summarizes it. */
+async function heapSnapshot(c: Controller, dir: string): Promise<Record<string, unknown>> {
+  await mkdir(dir, { recursive: true });
+  const before = new Set(await readdir(dir));
+  c.ctl.kill('SIGUSR2');
+  const deadline = Date.now() + 120_000;
+  let file: string | undefined;
+  let size = -1;
+  for (;;) {
+    await settle(500);
+    file ??= (await readdir(dir)).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (file !== undefined) {
+      const now = (await stat(join(dir, file))).size;
+      if (now === size && now > 0) break;
+      size = now;
+    }
+    if (Date.now() > deadline) throw new Error('no heap snapshot within 120s');
+  }
+  return { file: join(dir, file), rssAfterSnapshotMiB: Math.round(rssKiB(c.ctl.proc.pid) / 1024), ...(await summarizeHeapSnapshot(join(dir, file), 20)) };
+}
+
+async function settle(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
+
+type Out = Record<string, unknown>;
+/** The controller currently running, so `finally` stops whichever phase failed. */
+interface Live {
+  ctl?: Controller;
+}
+
+function controllerDiagnostics(first: boolean): Partial<ControllerOptions> {
+  return {
+    memwatchFile: MEMWATCH_FILE,
+    nodeOptions: values['node-options'] ?? '',
+    ...(first && values.profile !== undefined ? { cpuProfDir: values.profile } : {}),
+    ...(first && values.heap !== undefined ? { heapDir: values.heap } : {}),
+  };
+}
+
+/** First controller: both bursts, memory, scrape, optional heap snapshot; then SIGTERM. */
+async function firstRun(api: ApiServerProcess, live: Live, out: Out): Promise<void> {
+  const ctl = await startController({ kubeconfig: api.kubeconfig, name: 'bench-ctl-a', workers, ...controllerDiagnostics(true) });
+  live.ctl = ctl;
+  out['firstReadyMs'] = Math.round(ctl.readyMs);
+  await setup(api);
+  out['burstSmall'] = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 's-', count: SIZES.small, pids: pids(api, ctl) });
+  out['burstBig'] = await burstWithProbes(api, ctl, SIZES.big);
+  await settle(2000);
+  out['memoryAfterBurst'] = await memory(ctl, SIZES.small + SIZES.big);
+  out['internalsAfterBurst'] = await controllerInternals(ctl.metricsPort);
+  out['logLinesAfterBurst'] = logCounts(ctl);
+  out['scrape'] = await scrapeFigures(ctl.metricsPort, quick ? 5 : 20);
+  if (values.heap !== undefined) out['heap'] = await heapSnapshot(ctl, values.heap);
+  await ctl.close();
+  out['firstExitCode'] = ctl.ctl.proc.exitCode;
+}
+
+/** Second controller over the allocated pods: time to Ready, memory, then the step to the huge size. */
+async function secondRun(api: ApiServerProcess, live: Live, out: Out): Promise<void> {
+  const cached = SIZES.small + SIZES.big;
+  const ctl = await startController({ kubeconfig: api.kubeconfig, name: 'bench-ctl-b', workers, ...controllerDiagnostics(false) });
+  live.ctl = ctl;
+  await settle(2000);
+  const rebuilt = ctl.ctl.logs.find((l) => l['msg'] === 'IPAM rebuilt');
+  const ipamRebuilt = rebuilt === undefined ? null : { restored: rebuilt['restored'], ms: rebuilt['ms'] };
+  out['restart'] = { pods: cached, readyMs: Math.round(ctl.readyMs), ipamRebuilt, timeline: timeline(ctl) };
+  out['memoryAfterRestart'] = await memory(ctl, cached);
+  if (SIZES.huge === 0) return;
+  out['burstToHuge'] = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 'h-', count: SIZES.huge - cached, pids: pids(api, ctl), timeoutMs: 400_000 });
+  await settle(3000);
+  out['memoryHuge'] = await memory(ctl, SIZES.huge);
+}
+
+async function main(): Promise<void> {
+  const profDir = values.profile;
+  if (profDir !== undefined) await mkdir(profDir, { recursive: true });
+  const out: Out = { bench: 'controller', quick, workers, nodeOptions: values['node-options'] ?? '', sizes: SIZES };
+  const api = await startApiServerProcess(profDir === undefined ? {} : { cpuProfDir: profDir });
+  const live: Live = {};
+  try {
+    await firstRun(api, live, out);
+    await secondRun(api, live, out);
+  } finally {
+    await live.ctl?.close();
+    await api.close();
+    await rm(MEMWATCH_FILE, { force: true });
+  }
+  if (profDir !== undefined) out['profiles'] = await summarizeProfiles(profDir, 12);
+  console.log(JSON.stringify({ ...out, ...(await machine()) }));
+}
+
+await main();
