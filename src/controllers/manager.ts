@@ -14,7 +14,7 @@ import type { Caches, IpObject } from './context.js';
 import { createEventRecorder } from './events.js';
 import type { EventRecorder } from './events.js';
 import { registerSubnetGauges } from './metrics.js';
-import { isHostNetwork, podChanged, podKey } from './pod-rules.js';
+import { annotationsMatch, isHostNetwork, podChanged, podKey, slimPod, withAllocationOf } from './pod-rules.js';
 import type { Pod } from './pod-rules.js';
 import { createSession } from './session.js';
 import type { Session } from './session.js';
@@ -53,7 +53,7 @@ export interface ControllerManager {
 function createCaches(options: ControllerManagerOptions, clock: Clock, current: () => Session | undefined): Caches {
   const { client, logger } = options;
   const base = { client, logger, clock };
-  const pods = createInformer<Pod>({ ...base, resource: RESOURCES.pods, indexers: { [INDEX.namespace]: byNamespace } });
+  const pods = createInformer<Pod>({ ...base, resource: RESOURCES.pods, indexers: { [INDEX.namespace]: byNamespace }, transform: slimPod });
   const namespaces = createInformer<KubeObject>({ ...base, resource: RESOURCES.namespaces });
   const subnets = createInformer<SubnetObject>({ ...base, resource: RESOURCES.subnets, indexers: { [BIND_NAMESPACE_INDEX]: subnetsByBoundNamespace } });
   const ips = createInformer<IpObject>({ ...base, resource: RESOURCES.ips });
@@ -62,7 +62,15 @@ function createCaches(options: ControllerManagerOptions, clock: Clock, current: 
       if (!isHostNetwork(pod)) current()?.enqueue.pod(podKey(pod));
     },
     onUpdate(old, pod) {
-      if (podChanged(old, pod)) current()?.enqueue.pod(podKey(pod));
+      if (!podChanged(old, pod)) return;
+      const session = current();
+      if (session === undefined) return;
+      const key = podKey(pod);
+      // The echo of our own allocation patch: the write already committed it, so reconciling
+      // again would only repeat that (half of all pod reconciles in a burst).
+      const held = session.term.confirmed.has(key) ? session.term.ipam.get(key) : undefined;
+      if (held !== undefined && !podChanged(old, withAllocationOf(pod, old)) && annotationsMatch(pod, held)) return;
+      session.enqueue.pod(key);
     },
     onDelete: (pod) => current()?.enqueue.pod(podKey(pod)),
   });

@@ -70,6 +70,32 @@ export function isPodAlive(pod: Pod, nowMs: number): boolean {
   return true;
 }
 
+/**
+ * The part of a pod the controllers read, for the informer cache. A real pod (containers,
+ * volumes, managedFields, conditions) is 5-20 KiB of JSON; this keeps a few hundred bytes, so
+ * the cache of 50k pods stays small (Kube-OVN issue #1602: 18 GB at 10k pods).
+ */
+export function slimPod(pod: Pod): Pod {
+  const m = pod.metadata;
+  const grace = m['deletionGracePeriodSeconds'];
+  return {
+    ...(pod.apiVersion === undefined ? {} : { apiVersion: pod.apiVersion }),
+    ...(pod.kind === undefined ? {} : { kind: pod.kind }),
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      ...(m.creationTimestamp === undefined ? {} : { creationTimestamp: m.creationTimestamp }),
+      ...(m.deletionTimestamp === undefined ? {} : { deletionTimestamp: m.deletionTimestamp }),
+      ...(typeof grace === 'number' ? { deletionGracePeriodSeconds: grace } : {}),
+      ...(m.annotations === undefined ? {} : { annotations: m.annotations }),
+    },
+    spec: { nodeName: pod.spec?.nodeName, hostNetwork: pod.spec?.hostNetwork, restartPolicy: pod.spec?.restartPolicy },
+    status: { phase: pod.status?.phase, reason: pod.status?.reason },
+  };
+}
+
 /** When a deleting pod stops counting as alive (deletionTimestamp + grace), ms; undefined when not deleting. */
 export function deletionDeadline(pod: Pod): number | undefined {
   const at = pod.metadata.deletionTimestamp;
@@ -133,6 +159,17 @@ export function allocationPatch(a: Allocation): { metadata: { annotations: Recor
 }
 
 /** True when the pod's annotations already equal what `a` would write. */
+/** `pod` with the six allocation annotations as `from` has them: compares everything else. */
+export function withAllocationOf(pod: Pod, from: Pod): Pod {
+  const annotations = { ...pod.metadata.annotations };
+  for (const key of Object.values(ANNOTATIONS)) {
+    const value = from.metadata.annotations?.[key];
+    if (value === undefined) delete annotations[key];
+    else annotations[key] = value;
+  }
+  return { ...pod, metadata: { ...pod.metadata, annotations } };
+}
+
 export function annotationsMatch(pod: KubeObject, a: Allocation): boolean {
   const have = pod.metadata.annotations ?? {};
   const want = allocationAnnotations(a);

@@ -117,3 +117,67 @@ describe('pod change filter', () => {
     assert.equal(podChanged(base, { ...base, metadata: { ...base.metadata, annotations: { 'ovn.kubernetes.io/allocated': 'true' } } }), true);
   });
 });
+
+describe('slimPod', () => {
+  it('keeps exactly what the controllers read and drops the rest of the pod', async () => {
+    const { slimPod, isPodAlive, podChanged } = await import('../../src/controllers/pod-rules.js');
+    const full = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p',
+        namespace: 'ns',
+        uid: 'u1',
+        resourceVersion: '7',
+        creationTimestamp: '2026-01-02T03:04:05Z',
+        deletionTimestamp: '2026-01-02T03:05:05Z',
+        deletionGracePeriodSeconds: 30,
+        annotations: { 'ovn.kubernetes.io/allocated': 'true' },
+        labels: { app: 'x' },
+        managedFields: [{ manager: 'kubectl' }],
+      },
+      spec: { nodeName: 'n1', hostNetwork: false, restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }], volumes: [] },
+      status: { phase: 'Failed', reason: 'Evicted', conditions: [{ type: 'Ready' }] },
+    };
+    const slim = slimPod(full);
+    assert.deepEqual(slim, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p',
+        namespace: 'ns',
+        uid: 'u1',
+        resourceVersion: '7',
+        creationTimestamp: '2026-01-02T03:04:05Z',
+        deletionTimestamp: '2026-01-02T03:05:05Z',
+        deletionGracePeriodSeconds: 30,
+        annotations: { 'ovn.kubernetes.io/allocated': 'true' },
+      },
+      spec: { nodeName: 'n1', hostNetwork: false, restartPolicy: 'Never' },
+      status: { phase: 'Failed', reason: 'Evicted' },
+    });
+    const now = Date.parse('2026-01-02T03:04:30Z');
+    assert.equal(isPodAlive(slim, now), isPodAlive(full, now), 'liveness reads the same from the slim pod');
+    assert.equal(podChanged(full, slim), false, 'no reconcile-relevant field is lost');
+  });
+});
+
+describe('withAllocationOf', () => {
+  it('lets podChanged see only the non-allocation changes: an echo of our patch is no change, a phase change still is', async () => {
+    const { withAllocationOf, podChanged } = await import('../../src/controllers/pod-rules.js');
+    const before = { metadata: { name: 'p', namespace: 'ns', uid: 'u', annotations: { team: 'a' } }, spec: { nodeName: 'n1' }, status: { phase: 'Pending' } };
+    const allocated = {
+      ...before,
+      metadata: {
+        ...before.metadata,
+        annotations: { team: 'a', 'ovn.kubernetes.io/allocated': 'true', 'ovn.kubernetes.io/ip_address': '10.16.0.2', 'ovn.kubernetes.io/logical_switch': 'ovn-default' },
+      },
+    };
+    assert.equal(podChanged(before, allocated), true, 'the raw comparison sees the annotations');
+    assert.equal(podChanged(before, withAllocationOf(allocated, before)), false, 'the echo alone');
+    const running = { ...allocated, status: { phase: 'Running' } };
+    assert.equal(podChanged(before, withAllocationOf(running, before)), true, 'echo plus a phase change');
+    const moved = { ...allocated, spec: { nodeName: 'n2' } };
+    assert.equal(podChanged(before, withAllocationOf(moved, before)), true, 'echo plus scheduling');
+  });
+});

@@ -25,6 +25,12 @@ export interface InformerOptions<T extends KubeObject> {
   readonly fieldSelector?: string;
   readonly indexers?: Indexers<T>;
   readonly handlers?: EventHandlers<T>;
+  /**
+   * Applied to every listed or watched object before it is cached (client-go's `SetTransform`):
+   * keep only the fields the controller reads, so memory follows the pod count, not pod size.
+   * Must keep `metadata.name`, `namespace` and `resourceVersion`. Default: identity.
+   */
+  readonly transform?: (obj: T) => T;
   /** Re-deliver every cached object as an update this often, ms; default 0 = off. */
   readonly resyncPeriodMs?: number;
   readonly logger: Logger;
@@ -81,16 +87,17 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       else call(() => h.onDelete?.(delta.object));
     }
   };
+  const transform = options.transform;
   const sink = {
     replace(items: T[], version: string): void {
-      for (const delta of replaceAll(store, items)) deliver(delta);
+      for (const delta of replaceAll(store, transform === undefined ? items : items.map(transform))) deliver(delta);
       rv = version;
       if (!synced) logger.info({ objects: store.items.size, resourceVersion: version }, 'informer synced');
       synced = true;
       for (const wake of [...waiters]) wake();
     },
     apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
-      const delta = applyWatchEvent(store, type, obj);
+      const delta = applyWatchEvent(store, type, transform === undefined ? obj : transform(obj));
       rv = obj.metadata.resourceVersion ?? rv;
       if (delta !== undefined) deliver(delta);
     },
