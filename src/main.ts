@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseConfig } from './config/index.js';
 import type { Config } from './config/index.js';
-import { createCheckSet, createEventLoopCheck, createHealthApp, createShutdownCheck, pingCheck, startHealthServer } from './health/index.js';
-import type { HealthServer } from './health/index.js';
+import { createCheckSet, createEventLoopCheck, createShutdownCheck, pingCheck, startHealthWorker } from './health/index.js';
+import type { HealthWorker } from './health/index.js';
 import { createShutdown, installSignalHandlers } from './lifecycle/index.js';
 import type { ShutdownStep } from './lifecycle/index.js';
 import { createLogger } from './log/index.js';
@@ -65,6 +65,29 @@ async function main(): Promise<void> {
     process.exit(EXIT_BAD_CONFIG);
   }
 
+  // Shutdown steps in stop order; each component puts its step in front as it starts, so a
+  // signal during start-up stops exactly what has started (health, started first, stops last).
+  const steps: ShutdownStep[] = [];
+  const shutdown = createShutdown(steps, { timeoutMs: config.shutdownTimeoutMs, logger });
+  let stopping = false;
+  const stopAndExit = (code: number): void => {
+    stopping = true;
+    void shutdown().then((clean) => {
+      logger.info({ clean }, 'stopped');
+      process.exit(clean ? code : EXIT_FAILURE);
+    });
+  };
+  installSignalHandlers({
+    onFirst: (signal) => {
+      logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+      stopAndExit(0);
+    },
+    onSecond: (signal) => {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(EXIT_FAILURE);
+    },
+  });
+
   // Health first: kubelet probes must be answered before anything slow (API server, exporters) starts.
   const livez = createCheckSet('livez');
   const readyz = createCheckSet('readyz');
@@ -75,25 +98,51 @@ async function main(): Promise<void> {
   readyz.add(pingCheck());
   readyz.add(shutdownCheck.check);
   eventLoop.start();
-  const app = createHealthApp({
-    livez,
-    readyz,
-    metricsHint: config.metrics.hint,
-    extraLivenessPaths: config.health.extraLivenessPaths,
-    extraReadinessPaths: config.health.extraReadinessPaths,
-    logger,
-  });
-  let health: HealthServer;
+  // Probes are answered by a worker thread from the checks' latest results, so reconcile bursts
+  // and GC pauses here cannot delay them; a main loop silent past the block bound fails liveness.
+  let health: HealthWorker;
   try {
-    health = await startHealthServer({ app, host: config.health.host, port: config.health.port, logger });
+    health = await startHealthWorker({
+      host: config.health.host,
+      port: config.health.port,
+      livez,
+      readyz,
+      metricsHint: config.metrics.hint,
+      extraLivenessPaths: config.health.extraLivenessPaths,
+      extraReadinessPaths: config.health.extraReadinessPaths,
+      logger,
+      staleAfterMs: config.health.eventLoopBlockThresholdMs,
+    });
   } catch (err) {
     logger.fatal({ err, port: config.health.port }, 'health server could not listen');
     process.exit(EXIT_FAILURE);
   }
   logger.info({ host: config.health.host, port: health.port }, 'health server listening');
+  steps.unshift(
+    {
+      name: 'readiness',
+      run: async () => {
+        shutdownCheck.begin();
+        await health.publishNow();
+      },
+    },
+    { name: 'event-loop-check', run: async () => eventLoop.stop() },
+    { name: 'health-server', run: (ms) => health.close(ms) },
+  );
+  // Without its health thread the pod can only be restarted by failed probes, slowly: exit now.
+  void health.exited.then((code) => {
+    if (stopping) return;
+    logger.fatal({ code }, 'health worker thread exited: probes would go unanswered');
+    process.exit(EXIT_FAILURE);
+  });
+  if (stopping) return;
 
   const telemetry = createTelemetry({ metrics: config.metrics, pod: config.pod, version: config.version, logger });
+  // telemetry bounds itself to what it is given; the margin keeps it inside this step's bound,
+  // and its share leaves time for the health server, which must stop last.
+  steps.splice(1, 0, { name: 'telemetry', maxShare: 0.8, run: (ms) => telemetry.shutdown(Math.max(0, ms - 250)) });
   await telemetry.start();
+  if (stopping) return;
 
   const client = createKubeClient({ kubeconfig: kube.kubeconfig, logger, instruments: telemetry.instruments });
   const manager = createControllerManager({ config, client, logger, instruments: telemetry.instruments, addStateGauge: telemetry.addStateGauge });
@@ -101,36 +150,13 @@ async function main(): Promise<void> {
   for (const check of manager.readinessChecks) readyz.add(check);
   const stop = new AbortController();
   const managed = manager.run(stop.signal);
-
-  const steps: ShutdownStep[] = [
-    { name: 'readiness', run: async () => shutdownCheck.begin() },
-    // Drain reconciles and release the Lease so a standby takes over at once.
-    {
-      name: 'controllers',
-      maxShare: 0.5,
-      run: async () => {
-        stop.abort();
-        await managed;
-      },
-    },
-    // Leave a slice of the budget for closing the health server, which must stop last.
-    // telemetry bounds itself to what it is given; the margin keeps it inside this step's bound.
-    { name: 'telemetry', maxShare: 0.8, run: (ms) => telemetry.shutdown(Math.max(0, ms - 250)) },
-    { name: 'event-loop-check', run: async () => eventLoop.stop() },
-    { name: 'health-server', run: (ms) => health.close(ms) },
-  ];
-  const shutdown = createShutdown(steps, { timeoutMs: config.shutdownTimeoutMs, logger });
-  installSignalHandlers({
-    onFirst: (signal) => {
-      logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
-      void shutdown().then((clean) => {
-        logger.info({ clean }, 'stopped');
-        process.exit(clean ? 0 : EXIT_FAILURE);
-      });
-    },
-    onSecond: (signal) => {
-      logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(EXIT_FAILURE);
+  // Drain reconciles and release the Lease so a standby takes over at once.
+  steps.splice(1, 0, {
+    name: 'controllers',
+    maxShare: 0.5,
+    run: async () => {
+      stop.abort();
+      await managed;
     },
   });
   logger.info({ version: config.version, exporters: config.metrics.exporters.map((e) => e.kind), kubeconfig: kube.source }, 'kube-ovn-controller started');
@@ -138,9 +164,9 @@ async function main(): Promise<void> {
   // Losing the Lease mid-term means another replica may already reconcile: stop everything
   // and exit non-zero so the pod restarts clean, as client-go controllers do.
   void managed.then((outcome) => {
-    if (outcome !== 'lost-leadership') return;
+    if (outcome !== 'lost-leadership' || stopping) return;
     logger.error('leader election lost: exiting so the pod restarts clean');
-    void shutdown().then(() => process.exit(EXIT_FAILURE));
+    stopAndExit(EXIT_FAILURE);
   });
 }
 

@@ -8,3 +8,7 @@ export { renderHealth, renderSingleCheck } from './render.js';
 export type { CheckOutcome, ProbeLabel, Rendered, RenderOptions } from './render.js';
 export { startHealthServer } from './server.js';
 export type { HealthServer, HealthServerOptions } from './server.js';
+export { collectSnapshot, createSnapshotView } from './snapshot.js';
+export type { HealthSnapshot, ReportedCheck, SnapshotView, SnapshotViewOptions } from './snapshot.js';
+export { startHealthWorker } from './worker-host.js';
+export type { HealthWorker, HealthWorkerOptions } from './worker-host.js';

@@ -114,4 +114,18 @@ describe('exit paths of the built process', () => {
       await kube.close();
     }
   });
+
+  test('SIGTERM while still starting (health up, API server unreachable) stops what started and exits 0', async () => {
+    const healthPort = await freePort();
+    const ctl = spawnController({
+      env: { KUBECONFIG: await unreachableKubeconfig(), POD_NAMESPACE: 'kube-system', POD_NAME: 'early', HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'none' },
+    });
+    try {
+      await eventually(async () => (await probe(healthPort, '/livez')).status === 200, 10_000, 'livez', 5);
+      ctl.kill('SIGTERM');
+      assert.equal(await ctl.exited(10_000), 0, ctl.stderr());
+    } finally {
+      if (ctl.proc.exitCode === null) ctl.kill('SIGKILL');
+    }
+  });
 });
