@@ -1,28 +1,26 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../log/index.js';
+import type { HealthAppOptions } from './app.js';
 import type { CheckSet } from './checks.js';
 import { collectSnapshot } from './snapshot.js';
 import type { FromWorker, HealthWorkerData, ToWorker } from './worker-protocol.js';
 
-export interface HealthWorkerOptions {
+/**
+ * The app's options (the same wire behaviour is served from the worker) plus where to listen
+ * and how results travel. `livez`/`readyz` hold the real checks, run on this (the main) thread;
+ * checks added later are published too. `logger` receives the worker's log lines (failed checks
+ * with their reasons, rate-limited as in-process); `checkTimeoutMs` bounds each check per collection.
+ */
+export interface HealthWorkerOptions
+  extends Pick<HealthAppOptions, 'livez' | 'readyz' | 'metricsHint' | 'extraLivenessPaths' | 'extraReadinessPaths' | 'logger' | 'checkTimeoutMs'> {
   /** Address to bind, e.g. `0.0.0.0` or `127.0.0.1`. */
   readonly host: string;
   /** 0 picks a free port (tests); `HealthWorker.port` tells which. */
   readonly port: number;
-  /** The real checks, run on this (the main) thread; checks added later are published too. */
-  readonly livez: CheckSet;
-  readonly readyz: CheckSet;
-  readonly metricsHint: string;
-  readonly extraLivenessPaths?: readonly string[];
-  readonly extraReadinessPaths?: readonly string[];
-  /** Receives the worker's log lines (failed checks with their reasons, rate-limited as in-process). */
-  readonly logger: Logger;
   /** No snapshot from this thread for longer than this, ms, fails liveness and readiness (the wedged-loop case). */
   readonly staleAfterMs: number;
   /** How often all checks run and their results are posted, ms. Default 100. */
   readonly publishIntervalMs?: number;
-  /** Budget of each check per collection, ms. Default 500, as per probe in-process. */
-  readonly checkTimeoutMs?: number;
 }
 
 export interface HealthWorker {
