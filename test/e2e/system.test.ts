@@ -146,7 +146,9 @@ describe('system: two replicas, real Prometheus, OTLP, 2,500 pods, a SIGKILLed l
     await createPods(api, 2250, 250);
     await eventually(async () => (await holder()) === survivor.name, LEASE_MS + 5000, 'survivor leads');
     const takeoverMs = Date.now() - killedAt;
-    assert.ok(takeoverMs <= LEASE_MS + RETRY_MS * 2.2, `takeover after ${takeoverMs}ms, bound lease ${LEASE_MS}ms + one jittered retry`);
+    // client-go: the lease clock starts when the standby sees the last renew (one jittered poll
+    // late at worst) and it acquires at the next jittered poll after expiry.
+    assert.ok(takeoverMs <= LEASE_MS + 2 * RETRY_MS * 2.2, `takeover after ${takeoverMs}ms, bound lease ${LEASE_MS}ms + two jittered polls`);
 
     await eventually(async () => (await systemPods(api)).every((p) => p.metadata.annotations?.[ANN.allocated] === 'true'), 120_000, 'every live pod allocated');
     const live = await systemPods(api);
