@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { createFakeScheduler } from '../../support/fake-scheduler.js';
 import { MetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { createInstruments } from '../../../src/telemetry/instruments.js';
 import { createLogger } from '../../../src/log/index.js';
@@ -16,34 +17,18 @@ export interface FakeClock extends Clock {
 }
 
 export function createFakeClock(start = 1_767_322_800_000): FakeClock {
-  let t = start;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const due = (until: number): [number, { at: number; fn: () => void }] | undefined => {
-    let best: [number, { at: number; fn: () => void }] | undefined;
-    for (const entry of timers) if (entry[1].at <= until && (best === undefined || entry[1].at < best[1].at)) best = entry;
-    return best;
-  };
+  const scheduler = createFakeScheduler(start);
   return {
-    now: () => t,
-    setTimer(fn, ms) {
-      const id = seq++;
-      timers.set(id, { at: t + Math.max(0, ms), fn });
-      return () => void timers.delete(id);
-    },
+    now: scheduler.now,
+    setTimer: scheduler.setTimer,
     async advance(ms) {
-      const until = t + ms;
+      const until = scheduler.now() + ms;
       await flush();
-      for (let next = due(until); next !== undefined; next = due(until)) {
-        timers.delete(next[0]);
-        t = next[1].at;
-        next[1].fn();
-        await flush();
-      }
-      t = until;
+      while (scheduler.fireNext(until)) await flush();
+      scheduler.moveTo(until);
       await flush();
     },
-    pending: () => timers.size,
+    pending: scheduler.pending,
   };
 }
 

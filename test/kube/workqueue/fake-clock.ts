@@ -1,3 +1,4 @@
+import { createFakeScheduler } from '../../support/fake-scheduler.js';
 import type { Clock } from '../../../src/kube/workqueue/index.js';
 
 /** A fake scheduler: time moves only through `advance`, and timers fire in time order. */
@@ -9,33 +10,16 @@ export interface FakeClock extends Clock {
 }
 
 export function createFakeClock(start = 1_700_000_000_000): FakeClock {
-  let t = start;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const nextDue = (until: number): [number, { at: number; fn: () => void }] | undefined => {
-    let best: [number, { at: number; fn: () => void }] | undefined;
-    for (const entry of timers) {
-      if (entry[1].at <= until && (best === undefined || entry[1].at < best[1].at)) best = entry;
-    }
-    return best;
-  };
+  const scheduler = createFakeScheduler(start);
   return {
-    now: () => t,
-    setTimer(fn, ms) {
-      const id = seq++;
-      timers.set(id, { at: t + Math.max(0, ms), fn });
-      return () => void timers.delete(id);
-    },
+    now: scheduler.now,
+    setTimer: scheduler.setTimer,
     advance(ms) {
-      const until = t + ms;
-      for (let due = nextDue(until); due !== undefined; due = nextDue(until)) {
-        timers.delete(due[0]);
-        t = due[1].at;
-        due[1].fn();
-      }
-      t = until;
+      const until = scheduler.now() + ms;
+      while (scheduler.fireNext(until));
+      scheduler.moveTo(until);
     },
-    pending: () => timers.size,
+    pending: scheduler.pending,
   };
 }
 
