@@ -1,15 +1,20 @@
 /**
- * What the three reconcilers share during one leadership term: the caches, the IPAM rebuilt
- * for this term, bookkeeping between pods and subnets, and ways to enqueue each other's keys.
+ * What the reconcilers share during one leadership term: the caches, the IPAM rebuilt for this
+ * term, each reconciler's own bookkeeping (behind its operations), and ways to enqueue each
+ * other's keys.
  */
+import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/types.js';
 import type { Ipam } from '../ipam/index.js';
-import type { Clock, Informer, KubeClient, KubeObject } from '../kube/index.js';
+import type { Informer, KubeClient, KubeObject } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import type { Instruments } from '../telemetry/instruments.js';
 import type { EventRecorder } from './events.js';
-import type { Pod } from './pod-rules.js';
-import type { SubnetObject } from './subnet-rules.js';
+import type { IpWriteLog } from './ip/write-log.js';
+import type { PodBook } from './pod/book.js';
+import type { PodNetwork } from './pod/network.js';
+import type { Pod } from './pod/rules.js';
+import type { SubnetObject } from './subnet/rules.js';
 
 /** An `IP` object (Kube-OVN field names). */
 export interface IpObject extends KubeObject {
@@ -26,7 +31,7 @@ export interface IpObject extends KubeObject {
   };
 }
 
-/** The informers every replica runs. */
+/** The informers every replica runs (standbys too, for a fast takeover). */
 export interface Caches {
   readonly pods: Informer<Pod>;
   readonly namespaces: Informer<KubeObject>;
@@ -42,21 +47,16 @@ export function subnetsByBoundNamespace(obj: SubnetObject): string[] {
   return Array.isArray(list) ? list.filter((n): n is string => typeof n === 'string') : [];
 }
 
-/** Mutable state of one leadership term. */
+/** State of one leadership term; each part is written only through its owner's operations. */
 export interface TermState {
   readonly ipam: Ipam;
-  /** Pod keys whose annotations are known to carry their IPAM allocation (patched, or seen). */
-  readonly confirmed: Set<string>;
-  /** Pods that could not get an address, by the subnet they wait for. */
-  readonly waiting: Map<string, Set<string>>;
-  /**
-   * IP objects this term wrote, by name, with a fingerprint of what was written: a reconcile
-   * that runs before the informer delivers our own create must not create it again.
-   * Cleared when the informer reports the object deleted.
-   */
-  readonly ipWritten: Map<string, string>;
+  /** The pod reconciler's: committed and parked pods. */
+  readonly pods: PodBook;
+  /** The IP reconciler's: IP objects this term wrote. */
+  readonly ipWrites: IpWriteLog;
 }
 
+/** Adds keys to this term's queues; a no-op before the term's workers started. */
 export interface Enqueue {
   pod(key: string): void;
   subnet(name: string): void;
@@ -73,27 +73,9 @@ export interface ControllerContext {
   readonly events: EventRecorder;
   readonly logger: Logger;
   readonly clock: Clock;
-  readonly instruments: Instruments | undefined;
+  /** No-op instruments when metrics are off. */
+  readonly instruments: Instruments;
   readonly enqueue: Enqueue;
-}
-
-/** Remembers that `key` waits for `subnet`. */
-export function addWaiting(term: TermState, subnet: string, key: string): void {
-  let set = term.waiting.get(subnet);
-  if (set === undefined) {
-    set = new Set();
-    term.waiting.set(subnet, set);
-  }
-  set.add(key);
-}
-
-/** Enqueues the pods waiting for `subnet` (every subnet when undefined) and forgets them. */
-export function wakeWaiting(term: TermState, enqueuePod: (key: string) => void, subnet?: string): void {
-  const subnets = subnet === undefined ? [...term.waiting.keys()] : [subnet];
-  for (const name of subnets) {
-    const set = term.waiting.get(name);
-    if (set === undefined) continue;
-    term.waiting.delete(name);
-    for (const key of set) enqueuePod(key);
-  }
+  /** The pod flow's network step; `NO_POD_NETWORK` when OVN northbound is off. */
+  readonly podNetwork: PodNetwork;
 }

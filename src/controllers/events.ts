@@ -4,7 +4,8 @@
  * reconcile and a flood of failures never grows memory.
  */
 import { involvedObjectOf } from '../kube/index.js';
-import type { Clock, KubeClient, KubeObject, Resource } from '../kube/index.js';
+import type { Clock } from '../clock/index.js';
+import type { KubeClient, KubeObject, Resource } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 
 export interface EventRecorder {

@@ -1,12 +1,8 @@
-/** Outcome of one health check; `reason` is what an operator reads in the log (or on `/<kind>/<check>`). */
-export type CheckResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+import type { Check, CheckResult } from '../check/index.js';
 
-/**
- * A named check. `run` may be sync or async; a throw or rejection counts as a failure with
- * the error's message as reason. `signal` aborts when the probe's time budget is spent.
- */
-export interface HealthCheck {
-  readonly name: string;
+export type { CheckResult };
+/** A `src/check` check as the health server runs it: always with the probe's signal. */
+export interface HealthCheck extends Check {
   run(signal: AbortSignal): CheckResult | Promise<CheckResult>;
 }
 

@@ -39,7 +39,7 @@ export { byNamespace, createInformer, createInformerSyncCheck, INDEX, ipsBySubne
 export type { Delta, EventHandlers, Indexers, Informer, InformerOptions, InformerSyncCheck } from './informer/index.js';
 export { createLeaderElector, formatMicroTime, LIVENESS_TOLERANCE_MS } from './leader/index.js';
 export type { LeaderCallbacks, LeaderElector, LeaderElectorOptions, LeaseSpec } from './leader/index.js';
-export { createSystemClock, createWorkqueue } from './workqueue/index.js';
-export type { Clock, Workqueue, WorkqueueOptions } from './workqueue/index.js';
+export { createWorkqueue } from './workqueue/index.js';
+export type { Workqueue, WorkqueueOptions } from './workqueue/index.js';
 export { createController } from './controller/index.js';
 export type { Controller, ControllerOptions, Reconcile } from './controller/index.js';

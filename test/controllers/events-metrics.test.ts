@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEventRecorder } from '../../src/controllers/events.js';
-import { subnetUsagePoints } from '../../src/controllers/metrics.js';
+import { subnetUsagePoints } from '../../src/controllers/subnet/metrics.js';
 import { createIpam } from '../../src/ipam/index.js';
 import { RESOURCES } from '../../src/kube/index.js';
 import { createLogger } from '../../src/log/index.js';

@@ -6,7 +6,7 @@ import { createKubeClient, RESOURCES } from '../../src/kube/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { kubeconfigYaml } from '../support/apiserver/index.js';
 import { allocatedPod, annotations, createNamespace, pod, runManager, startEnv, testConfig, until } from './support.js';
-import type { Check } from '../../src/controllers/index.js';
+import type { Check } from '../../src/check/index.js';
 
 async function results(checks: readonly Check[]): Promise<Record<string, boolean>> {
   const out: Record<string, boolean> = {};

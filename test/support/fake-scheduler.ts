@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/kube/workqueue/index.js';
+import type { Clock } from '../../src/clock/index.js';
 
 /**
  * Fake time for unit tests: time moves only when a test says so, and timers fire in time

@@ -1,7 +1,7 @@
 import { isConflict } from './errors.js';
-import { sleep } from './sleep.js';
-import { createSystemClock } from '../workqueue/index.js';
-import type { Clock } from '../workqueue/index.js';
+import { sleep } from '../../clock/index.js';
+import { createSystemClock } from '../../clock/index.js';
+import type { Clock } from '../../clock/index.js';
 
 /** Exponential backoff with jitter (apimachinery `wait.Backoff`). */
 export interface BackoffOptions {

@@ -1,4 +1,4 @@
-import { createSystemClock } from '../workqueue/index.js';
+import { createSystemClock } from '../../clock/index.js';
 import { buildEvent } from './events.js';
 import { createRequester, DEFAULT_RETRY_POLICY } from './request.js';
 import { apiVersionOf, resourcePath, RESOURCES } from './resources.js';
@@ -6,7 +6,7 @@ import { createTransport } from './transport.js';
 import { decodeWatch } from './watch.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../log/index.js';
-import type { Clock } from '../workqueue/index.js';
+import type { Clock } from '../../clock/index.js';
 import type { EventInput } from './events.js';
 import type { RestInstruments, RetryPolicy } from './request.js';
 import type { Resource } from './resources.js';

@@ -1,3 +1,4 @@
+import { formatTime } from '../../clock/index.js';
 import type { KubeObject } from './types.js';
 
 /** `source.component` and `reportingComponent` of every Event this controller writes. */
@@ -25,11 +26,6 @@ export interface EventInput {
   readonly host?: string;
   /** `reportingInstance`; usually the pod name; optional. */
   readonly instance?: string;
-}
-
-/** `metav1.Time`: RFC 3339 with second precision, as kube-apiserver serialises it. */
-export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /**

@@ -14,13 +14,14 @@ export {
   parseRetryAfter,
 } from './errors.js';
 export type { StatusReason } from './errors.js';
-export { buildEvent, EVENT_COMPONENT, formatTime, involvedObjectOf } from './events.js';
+export { buildEvent, EVENT_COMPONENT, involvedObjectOf } from './events.js';
 export type { EventInput, InvolvedObject } from './events.js';
+// The reflector and the elector sleep on the client's clock; re-exported so kube/* need not reach past kube/client.
+export { sleep, sleepUnlessAborted } from '../../clock/index.js';
 export { DEFAULT_RETRY_POLICY } from './request.js';
 export type { RestInstruments, RetryPolicy } from './request.js';
 export { API_USAGE, apiVersionOf, policyRules, resourcePath, RESOURCES } from './resources.js';
 export type { ApiUsage, PolicyRule, RbacVerb, Resource, ResourceName } from './resources.js';
-export { sleep, sleepUnlessAborted } from './sleep.js';
 export { createTransport, readText } from './transport.js';
 export type { HttpRequest, HttpResponse, Transport } from './transport.js';
 export type { KubeList, KubeObject, ObjectMeta, StatusBody, WatchEvent, WatchEventType } from './types.js';

@@ -1,10 +1,11 @@
 import { apiErrorFromResponse } from './errors.js';
 import { createBackoff } from './backoff.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../../clock/index.js';
 import { readText } from './transport.js';
 import type { Instruments } from '../../telemetry/instruments.js';
+import { noopInstruments } from '../../telemetry/noop-instruments.js';
 import type { Logger } from '../../log/index.js';
-import type { Clock } from '../workqueue/index.js';
+import type { Clock } from '../../clock/index.js';
 import type { HttpRequest, HttpResponse, Transport } from './transport.js';
 
 export type RestInstruments = Pick<Instruments, 'restClientRequests' | 'restClientRequestDuration'>;
@@ -45,11 +46,12 @@ export interface RequesterOptions {
  * transport errors: the write may have happened, so the caller decides.
  */
 export function createRequester(options: RequesterOptions): Requester {
-  const { transport, instruments, clock, retry } = options;
+  const { transport, clock, retry } = options;
+  const instruments: RestInstruments = options.instruments ?? noopInstruments();
   const host = transport.host;
   const record = (method: string, code: string, startedAt: number): void => {
-    instruments?.restClientRequests.add(1, { code, method, host });
-    instruments?.restClientRequestDuration.record((clock.now() - startedAt) / 1000, { verb: method, host });
+    instruments.restClientRequests.add(1, { code, method, host });
+    instruments.restClientRequestDuration.record((clock.now() - startedAt) / 1000, { verb: method, host });
   };
   async function attempt(request: HttpRequest): Promise<HttpResponse | { error: unknown }> {
     const startedAt = clock.now();

@@ -1,8 +1,9 @@
 import { createRateLimitedLogger } from '../../log/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Instruments } from '../../telemetry/instruments.js';
-import { createSystemClock } from '../workqueue/clock.js';
-import type { Clock } from '../workqueue/clock.js';
+import { noopInstruments } from '../../telemetry/noop-instruments.js';
+import { createSystemClock } from '../../clock/index.js';
+import type { Clock } from '../../clock/index.js';
 import type { Workqueue } from '../workqueue/queue.js';
 import { decide } from './outcome.js';
 import type { Attempt, Decision, Outcome } from './outcome.js';
@@ -45,7 +46,8 @@ export interface Controller extends ProgressSource {
 }
 
 export function createController(options: ControllerOptions): Controller {
-  const { name, queue, reconcile, workers, instruments, logger } = options;
+  const { name, queue, reconcile, workers, logger } = options;
+  const instruments = options.instruments ?? noopInstruments();
   if (!Number.isInteger(workers) || workers < 1) {
     throw new Error(`controller ${name}: expected workers to be an integer >= 1, got ${workers}`);
   }
@@ -68,10 +70,10 @@ export function createController(options: ControllerOptions): Controller {
   }
 
   function record(key: string, decision: Decision, seconds: number): void {
-    instruments?.reconcileTotal.add(1, { controller: name, result: decision.result });
-    instruments?.reconcileTime.record(seconds, attributes);
+    instruments.reconcileTotal.add(1, { controller: name, result: decision.result });
+    instruments.reconcileTime.record(seconds, attributes);
     if (decision.result !== 'error') return;
-    instruments?.reconcileErrors.add(1, attributes);
+    instruments.reconcileErrors.add(1, attributes);
     // One failing object retried every few ms would flood the log: one line per key per interval.
     errorLog.log('error', `${name}/${key}`, { controller: name, key, err: decision.error, requeues: queue.numRequeues(key) }, 'reconcile failed; retrying with backoff');
   }
@@ -86,7 +88,7 @@ export function createController(options: ControllerOptions): Controller {
 
   async function processOne(key: string, signal: AbortSignal): Promise<void> {
     const begin = clock.now();
-    instruments?.activeWorkers.add(1, attributes);
+    instruments.activeWorkers.add(1, attributes);
     try {
       const decision = decide(await attempt(key, signal));
       // The action is applied before `done`, so a key requeued with no delay is marked dirty and handed out again after `done`.
@@ -96,7 +98,7 @@ export function createController(options: ControllerOptions): Controller {
     } catch (err) {
       logger.error({ controller: name, key, err }, 'controller worker failed outside reconcile');
     } finally {
-      instruments?.activeWorkers.add(-1, attributes);
+      instruments.activeWorkers.add(-1, attributes);
       queue.done(key);
     }
   }
@@ -132,7 +134,7 @@ export function createController(options: ControllerOptions): Controller {
     if (started) throw new Error(`controller ${name}: start called twice`);
     started = true;
     running = true;
-    instruments?.maxConcurrentReconciles.record(workers, attributes);
+    instruments.maxConcurrentReconciles.record(workers, attributes);
     logger.info({ controller: name, workers }, 'starting workers');
     const loops = Promise.all(Array.from({ length: workers }, () => worker(signal)));
     await new Promise<void>((resolve) => {

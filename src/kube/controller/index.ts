@@ -3,4 +3,4 @@ export type { Controller, ControllerOptions, Reconcile } from './controller.js';
 export { decide } from './outcome.js';
 export type { Attempt, Decision, Outcome, QueueAction } from './outcome.js';
 export { reconcileProgressCheck, stalledForMs } from './progress.js';
-export type { Progress, ProgressCheck, ProgressCheckOptions, ProgressCheckResult, ProgressSource } from './progress.js';
+export type { Progress, ProgressCheck, ProgressCheckOptions, ProgressSource } from './progress.js';

@@ -1,3 +1,4 @@
+import type { CheckResult } from '../../check/index.js';
 /** A controller's progress as the `reconcile-progress` liveness check sees it. */
 export interface Progress {
   /** Keys ready in the queue. */
@@ -26,13 +27,10 @@ export function stalledForMs(busySince: number | undefined, lastFinishedAt: numb
   return Math.max(0, now - since);
 }
 
-/** Result of a health check; structurally the same as `src/health`'s `CheckResult` (kube does not import health). */
-export type ProgressCheckResult = { ok: true } | { ok: false; reason: string };
-
-/** Structurally a `src/health` `HealthCheck`. */
+/** A `src/check` check. */
 export interface ProgressCheck {
   readonly name: 'reconcile-progress';
-  run(signal?: AbortSignal): ProgressCheckResult;
+  run(signal?: AbortSignal): CheckResult;
 }
 
 export interface ProgressCheckOptions {

@@ -6,4 +6,4 @@ export type { ReflectorOptions, ReflectorSink } from './reflector.js';
 export { applyWatchEvent, byIndex, createStore, getByKey, indexValues, listAll, objectKey, replaceAll } from './store.js';
 export type { Delta, Indexers, StoreState } from './store.js';
 export { createInformerSyncCheck } from './sync-check.js';
-export type { CheckResult, InformerSyncCheck } from './sync-check.js';
+export type { InformerSyncCheck } from './sync-check.js';

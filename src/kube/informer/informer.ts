@@ -1,9 +1,9 @@
-import { createSystemClock } from '../workqueue/index.js';
+import { createSystemClock } from '../../clock/index.js';
 import { runReflector } from './reflector.js';
 import { applyWatchEvent, byIndex, createStore, getByKey, listAll, replaceAll } from './store.js';
 import type { KubeClient, KubeObject, Resource } from '../client/index.js';
 import type { Logger } from '../../log/index.js';
-import type { Clock } from '../workqueue/index.js';
+import type { Clock } from '../../clock/index.js';
 import type { ReflectorOptions } from './reflector.js';
 import type { Delta, Indexers } from './store.js';
 

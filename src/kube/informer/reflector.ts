@@ -1,7 +1,7 @@
 import { apiErrorFromStatus, createBackoff, isResourceExpired, REFLECTOR_BACKOFF, sleepUnlessAborted } from '../client/index.js';
 import type { BackoffOptions, KubeClient, KubeObject, Resource, StatusBody } from '../client/index.js';
 import type { Logger } from '../../log/index.js';
-import type { Clock } from '../workqueue/index.js';
+import type { Clock } from '../../clock/index.js';
 
 /** Where a reflector delivers what it learns; implemented by the informer over its store. */
 export interface ReflectorSink<T extends KubeObject> {

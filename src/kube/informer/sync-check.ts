@@ -1,5 +1,4 @@
-/** The result shape of a health check (structurally the health registry's; no import of src/health). */
-export type CheckResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+import type { CheckResult } from '../../check/index.js';
 
 export interface InformerSyncCheck {
   readonly name: 'informer-sync';

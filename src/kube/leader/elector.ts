@@ -1,11 +1,12 @@
 import { isConflict, isNotFound, RESOURCES, sleepUnlessAborted } from '../client/index.js';
-import { createSystemClock } from '../workqueue/index.js';
+import { createSystemClock } from '../../clock/index.js';
 import { decideLease, observe, releasedSpec } from './record.js';
 import type { KubeClient, KubeObject } from '../client/index.js';
 import type { LeaderElectionConfig } from '../../config/types.js';
 import type { Instruments } from '../../telemetry/instruments.js';
 import type { Logger } from '../../log/index.js';
-import type { Clock } from '../workqueue/index.js';
+import type { Clock } from '../../clock/index.js';
+import type { CheckResult } from '../../check/index.js';
 import type { LeaseSpec, Observation } from './record.js';
 
 /** client-go `leaderelection.JitterFactor`: acquire attempts are spaced retryPeriod × [1, 2.2). */
@@ -32,7 +33,6 @@ export interface LeaderElectorOptions {
   readonly random?: () => number;
 }
 
-type CheckResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 export interface LeaderElector {
   /** Campaigns, leads and releases; resolves when `signal` aborts (after the release) or leadership is lost. Never rejects. */

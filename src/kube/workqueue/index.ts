@@ -1,5 +1,3 @@
-export { createSystemClock } from './clock.js';
-export type { Clock } from './clock.js';
 export { createDelayHeap } from './delay-heap.js';
 export type { DelayHeap } from './delay-heap.js';
 export { createQueueMetrics } from './metrics.js';

@@ -1,4 +1,5 @@
 import type { AddStateGauge, Instruments, StatePoint } from '../../telemetry/instruments.js';
+import { noopInstruments } from '../../telemetry/noop-instruments.js';
 
 /** What the queue reports; each call is cheap and never throws. */
 export interface QueueMetrics {
@@ -30,26 +31,27 @@ export interface QueueMetricsOptions {
 
 /** Records the client-go workqueue metrics (names in `src/telemetry/instruments.ts`). */
 export function createQueueMetrics(options: QueueMetricsOptions): QueueMetrics {
-  const { instruments, now } = options;
+  const { now } = options;
+  const instruments = options.instruments ?? noopInstruments();
   const attributes = { name: options.name };
   const unregister = registerStateGauges(options);
   return {
     added() {
-      instruments?.workqueueAdds.add(1, attributes);
-      instruments?.workqueueDepth.add(1, attributes);
+      instruments.workqueueAdds.add(1, attributes);
+      instruments.workqueueDepth.add(1, attributes);
     },
     handedOut(waitedMs) {
-      instruments?.workqueueDepth.add(-1, attributes);
-      instruments?.workqueueQueueDuration.record(Math.max(0, waitedMs) / 1000, attributes);
+      instruments.workqueueDepth.add(-1, attributes);
+      instruments.workqueueQueueDuration.record(Math.max(0, waitedMs) / 1000, attributes);
     },
     finished(workedMs) {
-      instruments?.workqueueWorkDuration.record(Math.max(0, workedMs) / 1000, attributes);
+      instruments.workqueueWorkDuration.record(Math.max(0, workedMs) / 1000, attributes);
     },
     retried() {
-      instruments?.workqueueRetries.add(1, attributes);
+      instruments.workqueueRetries.add(1, attributes);
     },
     discarded(count) {
-      if (count > 0) instruments?.workqueueDepth.add(-count, attributes);
+      if (count > 0) instruments.workqueueDepth.add(-count, attributes);
     },
     close: () => unregister.forEach((remove) => remove()),
   };

@@ -1,6 +1,6 @@
 import type { AddStateGauge, Instruments } from '../../telemetry/instruments.js';
-import { createSystemClock } from './clock.js';
-import type { Clock } from './clock.js';
+import { createSystemClock } from '../../clock/index.js';
+import type { Clock } from '../../clock/index.js';
 import { createDelayHeap } from './delay-heap.js';
 import { createQueueMetrics } from './metrics.js';
 import { createDefaultControllerRateLimiter } from './rate-limiters.js';

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildEvent, formatTime, involvedObjectOf } from '../../../src/kube/client/index.js';
+import { formatTime } from '../../../src/clock/index.js';
+import { buildEvent, involvedObjectOf } from '../../../src/kube/client/index.js';
 
 function setup() {
   const now = Date.UTC(2026, 0, 2, 3, 4, 5, 678);

@@ -6,7 +6,7 @@ import { createLogger } from '../../../src/log/index.js';
 import type { IncomingMessage } from 'node:http';
 import type { Instruments } from '../../../src/telemetry/instruments.js';
 import type { Logger } from '../../../src/log/index.js';
-import type { Clock } from '../../../src/kube/workqueue/index.js';
+import type { Clock } from '../../../src/clock/index.js';
 import type { HttpRequest, HttpResponse, Transport } from '../../../src/kube/client/index.js';
 
 /** A fake scheduler: time moves only through `advance`; timers fire in time order. */

@@ -2,8 +2,8 @@
  * `subnet_available_ip_count` / `subnet_used_ip_count` read from the current IPAM at
  * collection time: a deleted subnet has no point in the next collection.
  */
-import type { Ipam } from '../ipam/index.js';
-import type { AddStateGauge, StatePoint } from '../telemetry/instruments.js';
+import type { Ipam } from '../../ipam/index.js';
+import type { AddStateGauge, StatePoint } from '../../telemetry/instruments.js';
 
 /** One point per subnet and family it has, labels `subnet_name`, `protocol` (`IPv4`/`IPv6`), `subnet_cidr`. */
 export function subnetUsagePoints(ipam: Ipam | undefined, which: 'available' | 'used'): StatePoint[] {

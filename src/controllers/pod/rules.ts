@@ -2,10 +2,12 @@
  * Pure rules about pods: liveness (Kube-OVN's `isPodAlive`), subnet choice, the annotations
  * an allocation writes, and reading a previous allocation back from annotations.
  */
-import { parseIp } from '../ipam/index.js';
-import type { Allocation, RestoreAddresses } from '../ipam/index.js';
-import type { KubeObject } from '../kube/index.js';
-import { ANNOTATIONS } from './constants.js';
+import { parseIp } from '../../ipam/index.js';
+import type { Allocation, RestoreAddresses } from '../../ipam/index.js';
+import type { KubeObject } from '../../kube/index.js';
+import { ANNOTATIONS } from '../constants.js';
+import { olderFirst } from '../objects.js';
+import type { Aged } from '../objects.js';
 
 /** The pod fields this controller reads. */
 export interface Pod extends KubeObject {
@@ -13,13 +15,10 @@ export interface Pod extends KubeObject {
   status?: { phase?: string; reason?: string; [key: string]: unknown };
 }
 
-/** A subnet as subnet choice sees it. */
-export interface SubnetCandidate {
-  readonly name: string;
+/** A subnet as subnet choice sees it; older subnets come first (`creationTimestamp`, then name). */
+export interface SubnetCandidate extends Aged {
   /** `spec.namespaces`. */
   readonly namespaces: readonly string[];
-  /** Sort key: older subnets come first (`creationTimestamp`, then name). */
-  readonly createdAt: string;
   /** True when the IPAM has a free address in every family of the subnet. */
   readonly hasFree: boolean;
 }
@@ -158,7 +157,6 @@ export function allocationPatch(a: Allocation): { metadata: { annotations: Recor
   return { metadata: { annotations: allocationAnnotations(a) } };
 }
 
-/** True when the pod's annotations already equal what `a` would write. */
 /** `pod` with the six allocation annotations as `from` has them: compares everything else. */
 export function withAllocationOf(pod: Pod, from: Pod): Pod {
   const annotations = { ...pod.metadata.annotations };
@@ -170,6 +168,7 @@ export function withAllocationOf(pod: Pod, from: Pod): Pod {
   return { ...pod, metadata: { ...pod.metadata, annotations } };
 }
 
+/** True when the pod's annotations already equal what `a` would write. */
 export function annotationsMatch(pod: KubeObject, a: Allocation): boolean {
   const have = pod.metadata.annotations ?? {};
   const want = allocationAnnotations(a);
@@ -191,11 +190,6 @@ export function chooseSubnet(pod: Pod, bound: readonly SubnetCandidate[], defaul
   const first = candidates[0];
   if (first === undefined) return defaultSubnet;
   return (candidates.find((s) => s.hasFree) ?? first).name;
-}
-
-function olderFirst(a: SubnetCandidate, b: SubnetCandidate): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** Static requests from annotations (`ip_address`, `mac_address`) of a pod not yet allocated. */

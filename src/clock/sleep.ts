@@ -1,4 +1,4 @@
-import type { Clock } from '../workqueue/index.js';
+import type { Clock } from './clock.js';
 
 /** Resolves after `ms` on `clock`, or rejects with the signal's reason when it aborts first. */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {

@@ -3,13 +3,13 @@
  * IPAM (invalid specs and refused changes become conditions and Events, never exceptions),
  * status address fields, and deletion that waits until no address is in use.
  */
-import { compileSubnetSpec } from '../ipam/index.js';
-import { isNotFound, RESOURCES } from '../kube/index.js';
-import type { Reconcile } from '../kube/index.js';
-import type { Outcome } from '../kube/controller/index.js';
-import { EVENT_REASONS, FINALIZER } from './constants.js';
-import { wakeWaiting } from './context.js';
-import type { ControllerContext } from './context.js';
+import { compileSubnetSpec } from '../../ipam/index.js';
+import { isNotFound, RESOURCES } from '../../kube/index.js';
+import type { Reconcile } from '../../kube/index.js';
+import type { Outcome } from '../../kube/controller/index.js';
+import { EVENT_REASONS, FINALIZER } from '../constants.js';
+import type { ControllerContext } from '../context.js';
+import { ageOf, finalizerRemovalPatch, ipamSpecOf } from '../objects.js';
 import {
   defaultingPatch,
   deletingConditions,
@@ -20,8 +20,8 @@ import {
   refusedConditions,
   statusPatch,
   usageStatus,
-} from './subnet-rules.js';
-import type { OverlapPeer, SubnetHealth, SubnetObject, SubnetStatus } from './subnet-rules.js';
+} from './rules.js';
+import type { OverlapPeer, SubnetHealth, SubnetObject, SubnetStatus } from './rules.js';
 
 const DONE: Outcome = { kind: 'done' };
 
@@ -36,9 +36,9 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
     for (const s of caches.subnets.list()) {
       const name = s.metadata.name ?? '';
       const served = ipam.subnet(name);
-      const compiled = compileSubnetSpec({ name, cidrBlock: s.spec?.cidrBlock ?? '', gateway: s.spec?.gateway ?? '', excludeIps: s.spec?.excludeIps ?? [] });
+      const compiled = compileSubnetSpec(ipamSpecOf(s));
       const cidrBlock = served?.cidrBlock ?? (compiled.ok ? compiled.subnet.cidrBlock : undefined);
-      if (cidrBlock !== undefined) out.push({ name, createdAt: s.metadata.creationTimestamp ?? '', cidrBlock, accepted: served !== undefined });
+      if (cidrBlock !== undefined) out.push({ ...ageOf(s), cidrBlock, accepted: served !== undefined });
     }
     return out;
   }
@@ -46,7 +46,7 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
   /** Applies the spec to the IPAM; returns the conditions it earns. */
   function admit(s: SubnetObject): SubnetHealth {
     const name = s.metadata.name ?? '';
-    const spec = { name, cidrBlock: s.spec?.cidrBlock ?? '', gateway: s.spec?.gateway ?? '', excludeIps: s.spec?.excludeIps ?? [] };
+    const spec = ipamSpecOf(s);
     const served = ipam.subnet(name);
     const used = inUse(name);
     const refuse = (reason: string, message: string): SubnetHealth => {
@@ -60,12 +60,12 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
     if (served !== undefined && used > 0 && served.cidrBlock !== cidrBlock) {
       return refusedConditions('CIDRChangeRefused', `cidrBlock change from ${served.cidrBlock} to ${cidrBlock} refused while ${used} address(es) are in use; release them first`);
     }
-    const self = { name, createdAt: s.metadata.creationTimestamp ?? '', cidrBlock, accepted: served !== undefined };
+    const self = { ...ageOf(s), cidrBlock, accepted: served !== undefined };
     const blockers = overlapBlockers(self, peers());
     if (blockers.length > 0) return refuse('CIDROverlap', `cidrBlock ${cidrBlock} overlaps subnet ${blockers.join(', ')}`);
     const result = ipam.upsertSubnet(spec);
     if (!result.ok) return refuse(result.reason, result.message);
-    if (result.changed) wakeWaiting(term, ctx.enqueue.pod);
+    if (result.changed) term.pods.wake();
     return healthyConditions();
   }
 
@@ -99,11 +99,10 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
       return DONE;
     }
     ipam.deleteSubnet(name);
-    const finalizers = s.metadata.finalizers ?? [];
-    if (!finalizers.includes(FINALIZER) || signal.aborted) return DONE;
-    const rest = finalizers.filter((f) => f !== FINALIZER);
+    const unfinalize = finalizerRemovalPatch(s);
+    if (unfinalize === undefined || signal.aborted) return DONE;
     try {
-      await client.mergePatch(RESOURCES.subnets, name, { metadata: { finalizers: rest.length === 0 ? null : rest, resourceVersion: s.metadata.resourceVersion } }, { signal });
+      await client.mergePatch(RESOURCES.subnets, name, unfinalize, { signal });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

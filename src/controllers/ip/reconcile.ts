@@ -3,14 +3,15 @@
  * finalizer, spec as Kube-OVN writes them) and garbage-collects IP objects whose pod is gone
  * or finished: finalizer removed, then deleted.
  */
-import { isAlreadyExists, isConflict, isNotFound, RESOURCES } from '../kube/index.js';
-import type { Reconcile } from '../kube/index.js';
-import type { Allocation } from '../ipam/index.js';
-import type { Outcome } from '../kube/controller/index.js';
-import { FINALIZER, IP_LABELS } from './constants.js';
-import type { ControllerContext, IpObject } from './context.js';
-import { annotationsMatch, isHostNetwork, isPodAlive, podKeyOfIpName } from './pod-rules.js';
-import type { Pod } from './pod-rules.js';
+import { isAlreadyExists, isConflict, isNotFound, RESOURCES } from '../../kube/index.js';
+import type { Reconcile } from '../../kube/index.js';
+import type { Allocation } from '../../ipam/index.js';
+import type { Outcome } from '../../kube/controller/index.js';
+import { FINALIZER, IP_LABELS } from '../constants.js';
+import type { ControllerContext, IpObject } from '../context.js';
+import { finalizerRemovalPatch } from '../objects.js';
+import { annotationsMatch, isHostNetwork, isPodAlive, podKeyOfIpName } from '../pod/rules.js';
+import type { Pod } from '../pod/rules.js';
 
 const DONE: Outcome = { kind: 'done' };
 /** How long to trust a pod missing from the cache as "not yet seen" before collecting its IP object, ms. */
@@ -67,15 +68,16 @@ function fingerprintOf(ip: IpObject): string {
 
 export function createIpReconciler(ctx: ControllerContext): Reconcile {
   const { caches, client, term } = ctx;
+  const { ipWrites } = term;
 
   async function ensure(name: string, desired: IpObject, signal: AbortSignal): Promise<Outcome> {
     const fingerprint = fingerprintOf(desired);
     let current = caches.ips.get(name);
     if (current === undefined) {
-      if (term.ipWritten.get(name) === fingerprint) return DONE;
+      if (ipWrites.wrote(name, fingerprint)) return DONE;
       try {
         await client.create(RESOURCES.ips, desired, { signal });
-        term.ipWritten.set(name, fingerprint);
+        ipWrites.rememberWrite(name, fingerprint);
         return DONE;
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
@@ -89,19 +91,16 @@ export function createIpReconciler(ctx: ControllerContext): Reconcile {
     }
     const patch = ipPatch(current, desired);
     if (patch !== undefined) await client.mergePatch(RESOURCES.ips, name, patch, { signal });
-    term.ipWritten.set(name, fingerprint);
+    ipWrites.rememberWrite(name, fingerprint);
     return DONE;
   }
 
   async function collect(ip: IpObject, signal: AbortSignal): Promise<void> {
     const name = ip.metadata.name ?? '';
-    term.ipWritten.delete(name);
-    const finalizers = ip.metadata.finalizers ?? [];
+    ipWrites.forget(name);
+    const unfinalize = finalizerRemovalPatch(ip);
     try {
-      if (finalizers.includes(FINALIZER)) {
-        const rest = finalizers.filter((f) => f !== FINALIZER);
-        await client.mergePatch(RESOURCES.ips, name, { metadata: { finalizers: rest.length === 0 ? null : rest, resourceVersion: ip.metadata.resourceVersion } }, { signal });
-      }
+      if (unfinalize !== undefined) await client.mergePatch(RESOURCES.ips, name, unfinalize, { signal });
       if (ip.metadata.deletionTimestamp === undefined) {
         await client.delete(RESOURCES.ips, name, { signal, ...(ip.metadata.uid === undefined ? {} : { preconditions: { uid: ip.metadata.uid } }) });
       }
@@ -133,7 +132,7 @@ export function createIpReconciler(ctx: ControllerContext): Reconcile {
     if (pod === undefined) return ip === undefined ? DONE : collectOrphan(ip, podKey, signal);
     const alive = !isHostNetwork(pod) && isPodAlive(pod, ctx.clock.now());
     const held = alive ? term.ipam.get(podKey) : undefined;
-    if (held !== undefined && (term.confirmed.has(podKey) || annotationsMatch(pod, held))) {
+    if (held !== undefined && (term.pods.isCommitted(podKey) || annotationsMatch(pod, held))) {
       try {
         return await ensure(name, desiredIp(name, pod, held), signal);
       } catch (err) {

@@ -2,9 +2,12 @@
  * Pure rules about Subnets: spec defaulting (Kube-OVN's `formatSubnet`), overlap decisions,
  * conditions and the status address fields.
  */
-import { cidrOverlaps, formatSubnetSpec, parseCidr } from '../ipam/index.js';
-import type { Cidr, SubnetUsage } from '../ipam/index.js';
-import type { KubeObject } from '../kube/index.js';
+import { formatTime } from '../../clock/index.js';
+import { cidrOverlaps, formatSubnetSpec, parseCidr } from '../../ipam/index.js';
+import type { Cidr, SubnetUsage } from '../../ipam/index.js';
+import type { KubeObject } from '../../kube/index.js';
+import { ipamSpecOf, olderFirst } from '../objects.js';
+import type { Aged } from '../objects.js';
 
 export interface SubnetSpecFields {
   cidrBlock?: string;
@@ -49,7 +52,7 @@ export const DEFAULT_PROVIDER = 'ovn';
 export function defaultingPatch(name: string, spec: SubnetSpecFields): Partial<SubnetSpecFields> | undefined {
   const out: Partial<SubnetSpecFields> = {};
   if (spec.provider === undefined || spec.provider === '') out.provider = DEFAULT_PROVIDER;
-  const formatted = formatSubnetSpec({ name, cidrBlock: spec.cidrBlock ?? '', gateway: spec.gateway ?? '', excludeIps: spec.excludeIps ?? [] });
+  const formatted = formatSubnetSpec(ipamSpecOf({ metadata: { name }, spec }));
   if (formatted.ok) {
     const protocol = protocolOf(formatted.cidrBlock);
     if (spec.cidrBlock !== formatted.cidrBlock) out.cidrBlock = formatted.cidrBlock;
@@ -71,20 +74,12 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
-/** A subnet as the overlap rule sees it. */
-export interface OverlapPeer {
-  readonly name: string;
-  /** `creationTimestamp` (RFC 3339, second precision, so string order is time order). */
-  readonly createdAt: string;
+/** A subnet as the overlap rule sees it (its age breaks ties). */
+export interface OverlapPeer extends Aged {
   /** Normalised cidrBlock of a spec that compiles. */
   readonly cidrBlock: string;
   /** True when the IPAM serves it (it may hold addresses). */
   readonly accepted: boolean;
-}
-
-/** True when `a` counts as older than `b`: earlier creationTimestamp, then name. */
-export function olderThan(a: Pick<OverlapPeer, 'name' | 'createdAt'>, b: Pick<OverlapPeer, 'name' | 'createdAt'>): boolean {
-  return a.createdAt !== b.createdAt ? a.createdAt < b.createdAt : a.name < b.name;
 }
 
 /**
@@ -98,7 +93,7 @@ export function overlapBlockers(self: OverlapPeer, peers: readonly OverlapPeer[]
   const out: string[] = [];
   for (const peer of peers) {
     if (peer.name === self.name) continue;
-    const blocks = peer.accepted || (!self.accepted && olderThan(peer, self));
+    const blocks = peer.accepted || (!self.accepted && olderFirst(peer, self) < 0);
     if (!blocks) continue;
     const theirs = cidrsOf(peer.cidrBlock);
     if (mine.some((m) => theirs.some((t) => cidrOverlaps(m, t)))) out.push(peer.name);
@@ -161,11 +156,6 @@ export function deletingConditions(inUse: number, name: string): SubnetHealth {
     Ready: { status: 'False', reason: 'SubnetInUse', message },
     Error: { status: 'False', reason: 'NoError', message: '' },
   };
-}
-
-/** `metav1.Time`: RFC 3339 with second precision. */
-export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /**

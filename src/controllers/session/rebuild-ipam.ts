@@ -4,14 +4,14 @@
  * configured); IP objects fill in for pods whose annotations are missing. A conflict is
  * reported, never resolved by giving one address to two pods.
  */
-import { compileSubnetSpec } from '../ipam/index.js';
-import type { Ipam } from '../ipam/index.js';
-import { ANNOTATIONS } from './constants.js';
-import type { IpObject } from './context.js';
-import { isHostNetwork, isPodAlive, podKey, readAllocation, splitAddresses } from './pod-rules.js';
-import type { Pod } from './pod-rules.js';
-import { olderThan } from './subnet-rules.js';
-import type { SubnetObject } from './subnet-rules.js';
+import { compileSubnetSpec } from '../../ipam/index.js';
+import type { Ipam } from '../../ipam/index.js';
+import { ANNOTATIONS } from '../constants.js';
+import type { IpObject } from '../context.js';
+import { isHostNetwork, isPodAlive, podKey, readAllocation, splitAddresses } from '../pod/rules.js';
+import type { Pod } from '../pod/rules.js';
+import { ageOf, ipamSpecOf, olderFirst } from '../objects.js';
+import type { SubnetObject } from '../subnet/rules.js';
 
 export interface RebuildInput {
   readonly subnets: readonly SubnetObject[];
@@ -63,18 +63,16 @@ function loadSubnets(ipam: Ipam, subnets: readonly SubnetObject[], ips: readonly
     const s = pod.metadata.annotations?.[ANNOTATIONS.logicalSwitch];
     if (s !== undefined && pod.metadata.annotations?.[ANNOTATIONS.allocated] === 'true') holding.add(s);
   }
-  const key = (s: SubnetObject) => ({ name: s.metadata.name ?? '', createdAt: s.metadata.creationTimestamp ?? '' });
   const ordered = [...subnets].sort((a, b) => {
-    const ha = holding.has(key(a).name) ? 0 : 1;
-    const hb = holding.has(key(b).name) ? 0 : 1;
-    if (ha !== hb) return ha - hb;
-    return olderThan(key(a), key(b)) ? -1 : olderThan(key(b), key(a)) ? 1 : 0;
+    const ha = holding.has(ageOf(a).name) ? 0 : 1;
+    const hb = holding.has(ageOf(b).name) ? 0 : 1;
+    return ha !== hb ? ha - hb : olderFirst(ageOf(a), ageOf(b));
   });
   const podCidrs = annotatedCidrs(live);
   let loaded = 0;
   for (const s of ordered) {
     const name = s.metadata.name ?? '';
-    let spec = { name, cidrBlock: s.spec?.cidrBlock ?? '', gateway: s.spec?.gateway ?? '', excludeIps: s.spec?.excludeIps ?? [] };
+    let spec = ipamSpecOf(s);
     const compiled = compileSubnetSpec(spec);
     const used = podCidrs.get(name);
     if (used != null && (!compiled.ok || compiled.subnet.cidrBlock !== used.cidr)) spec = { ...spec, cidrBlock: used.cidr, gateway: used.gateway };

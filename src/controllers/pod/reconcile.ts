@@ -4,13 +4,14 @@
  * patch fails (even a timeout whose write may have landed) the reservation is kept and the
  * key retried, so the retry writes the same address (allocation is idempotent per key).
  */
-import { isNotFound, RESOURCES } from '../kube/index.js';
-import type { Reconcile } from '../kube/index.js';
-import type { Allocation } from '../ipam/index.js';
-import type { Outcome } from '../kube/controller/index.js';
-import { EVENT_REASONS } from './constants.js';
-import { addWaiting, BIND_NAMESPACE_INDEX, wakeWaiting } from './context.js';
-import type { ControllerContext } from './context.js';
+import { isNotFound, RESOURCES } from '../../kube/index.js';
+import type { Reconcile } from '../../kube/index.js';
+import type { Allocation } from '../../ipam/index.js';
+import type { Outcome } from '../../kube/controller/index.js';
+import { EVENT_REASONS } from '../constants.js';
+import { BIND_NAMESPACE_INDEX } from '../context.js';
+import type { ControllerContext } from '../context.js';
+import { ageOf } from '../objects.js';
 import {
   allocationPatch,
   annotationsMatch,
@@ -22,8 +23,8 @@ import {
   isPodAlive,
   readAllocation,
   staticRequest,
-} from './pod-rules.js';
-import type { Pod, SubnetCandidate } from './pod-rules.js';
+} from './rules.js';
+import type { Pod, SubnetCandidate } from './rules.js';
 
 const DONE: Outcome = { kind: 'done' };
 const REQUEUE: Outcome = { kind: 'requeue' };
@@ -32,14 +33,14 @@ const REQUEUE: Outcome = { kind: 'requeue' };
 type Failure = { readonly reason: string; readonly message: string };
 
 export function createPodReconciler(ctx: ControllerContext): Reconcile {
-  const { term, caches, enqueue, events, instruments } = ctx;
-  const { ipam } = term;
+  const { term, caches, enqueue, events, instruments, podNetwork } = ctx;
+  const { ipam, pods: book } = term;
 
   function fail(key: string, pod: Pod, subnet: string, failure: Failure): Outcome {
-    instruments?.ipamAllocations.add(1, { subnet_name: subnet, result: 'error' });
+    instruments.ipamAllocations.add(1, { subnet_name: subnet, result: 'error' });
     events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.acquireFailed, `${failure.reason}: ${failure.message}`);
     ctx.logger.debug({ pod: key, subnet, reason: failure.reason }, failure.message);
-    addWaiting(term, subnet, key);
+    book.parkUntilRoom(subnet, key);
     return REQUEUE;
   }
 
@@ -54,36 +55,40 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     return { reason: 'SubnetNotFound', message: `subnet ${subnet} is not ready yet` };
   }
 
-  /** Releases every allocation of `key`; `pod` is set when the pod still exists (finished). */
-  function release(key: string, pod: Pod | undefined): Outcome {
+  /** Releases every allocation of `key` (its port first); `pod` is set when the pod still exists (finished). */
+  async function release(key: string, pod: Pod | undefined, signal: AbortSignal): Promise<Outcome> {
+    if (ipam.get(key) !== undefined) await podNetwork.removePort(key, signal);
     for (let held = ipam.get(key); held !== undefined; held = ipam.get(key)) {
       ipam.release(key, held.subnet);
-      instruments?.ipamReleases.add(1, { subnet_name: held.subnet, result: 'success' });
+      instruments.ipamReleases.add(1, { subnet_name: held.subnet, result: 'success' });
       enqueue.subnetStatus(held.subnet);
-      wakeWaiting(term, enqueue.pod, held.subnet);
+      book.wake(held.subnet);
       if (pod !== undefined) events.record(RESOURCES.pods, pod, 'Normal', EVENT_REASONS.released, `released ${held.ip} in subnet ${held.subnet}`);
     }
-    term.confirmed.delete(key);
-    for (const set of term.waiting.values()) set.delete(key);
+    book.forget(key);
     enqueue.ip(ipNameOfPodKey(key));
     return DONE;
   }
 
   function committed(key: string, subnet: string): void {
-    term.confirmed.add(key);
+    book.markCommitted(key);
     enqueue.ip(ipNameOfPodKey(key));
     enqueue.subnetStatus(subnet);
   }
 
   /** Keeps (or restores) the allocation the annotations record; undefined when they are unusable. */
-  function keepAnnotated(key: string, pod: Pod): Outcome | undefined {
+  async function keepAnnotated(key: string, pod: Pod, signal: AbortSignal): Promise<Outcome | undefined> {
     const recorded = readAllocation(pod);
     if (recorded === undefined) return undefined;
     const held = ipam.get(key, recorded.subnet);
     if (held !== undefined && held.ip === recorded.ip && (recorded.addresses.mac === undefined || held.mac === recorded.addresses.mac)) {
-      // Also when confirmed: the IP object follows pod changes such as scheduling (nodeName).
-      if (term.confirmed.has(key)) enqueue.ip(ipNameOfPodKey(key));
-      else committed(key, held.subnet);
+      // Also when committed: the IP object follows pod changes such as scheduling (nodeName).
+      if (book.isCommitted(key)) enqueue.ip(ipNameOfPodKey(key));
+      else {
+        // First sight of this pod in the term (after a rebuild): its port may be missing.
+        await podNetwork.ensurePort(key, pod, held, signal);
+        committed(key, held.subnet);
+      }
       return DONE;
     }
     // The annotations are what the CNI configured: they win over any other reservation of the key.
@@ -96,6 +101,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     }
     const result = ipam.restore(key, recorded.subnet, recorded.addresses);
     if (!result.ok) return fail(key, pod, recorded.subnet, result);
+    await podNetwork.ensurePort(key, pod, result, signal);
     committed(key, result.subnet);
     return DONE;
   }
@@ -103,9 +109,8 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
   function candidates(namespace: string): SubnetCandidate[] {
     const bound = caches.subnets.byIndex(BIND_NAMESPACE_INDEX, namespace);
     return bound.map((s) => ({
-      name: s.metadata.name ?? '',
+      ...ageOf(s),
       namespaces: s.spec?.namespaces ?? [],
-      createdAt: s.metadata.creationTimestamp ?? '',
       // Probing free space flushes the IPAM's fast path, so only do it when there is a choice.
       hasFree: bound.length > 1 && hasFree(s.metadata.name ?? ''),
     }));
@@ -129,9 +134,11 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     const result = ipam.allocate(key, subnet, staticRequest(pod));
     if (!result.ok) return fail(key, pod, subnet, result);
     if (prior?.ip !== result.ip || prior.subnet !== result.subnet) {
-      instruments?.ipamAllocations.add(1, { subnet_name: subnet, result: 'success' });
+      instruments.ipamAllocations.add(1, { subnet_name: subnet, result: 'success' });
       enqueue.subnetStatus(subnet);
     }
+    // The network step sits between the reservation and the record of it (DESIGN §10).
+    await podNetwork.ensurePort(key, pod, result, signal);
     return write(key, pod, result, signal);
   }
 
@@ -145,7 +152,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     try {
       await ctx.client.mergePatch(RESOURCES.pods, pod.metadata.name ?? '', allocationPatch(a), { namespace: pod.metadata.namespace ?? '', signal });
     } catch (err) {
-      if (isNotFound(err)) return release(key, undefined);
+      if (isNotFound(err)) return release(key, undefined, signal);
       throw new Error(`pod ${key}: writing allocation ${a.ip} in subnet ${a.subnet} failed (reservation kept)`, { cause: err });
     }
     committed(key, a.subnet);
@@ -155,11 +162,11 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
 
   return async (key, signal) => {
     const pod = caches.pods.get(key);
-    if (pod === undefined) return release(key, undefined);
+    if (pod === undefined) return release(key, undefined, signal);
     if (isHostNetwork(pod)) return DONE;
     const now = ctx.clock.now();
-    if (!isPodAlive(pod, now)) return release(key, pod);
-    const outcome = (isAllocated(pod) ? keepAnnotated(key, pod) : undefined) ?? (await allocate(key, pod, signal));
+    if (!isPodAlive(pod, now)) return release(key, pod, signal);
+    const outcome = (isAllocated(pod) ? await keepAnnotated(key, pod, signal) : undefined) ?? (await allocate(key, pod, signal));
     const deadline = deletionDeadline(pod);
     // A deleting pod stops being alive when its grace period passes: look again then.
     if (deadline !== undefined && outcome.kind === 'done') return { kind: 'requeueAfter', ms: Math.max(0, deadline - now) + 1000 };

@@ -1,0 +1,2 @@
+/** Types-only leaf: the check-result shape every check provider and the health server agree on. */
+export type { Check, CheckResult } from './check.js';

@@ -1,0 +1,11 @@
+/**
+ * Every reconciler this controller runs, in the order their workers start and their keys are
+ * first enqueued after a rebuild (subnets first: pods wait for them). Adding a reconciler is its
+ * folder plus one line here.
+ */
+import { ipReconciler } from './ip/index.js';
+import { podReconciler } from './pod/index.js';
+import type { ReconcilerSpec } from './spec.js';
+import { subnetReconciler } from './subnet/index.js';
+
+export const RECONCILERS: readonly ReconcilerSpec[] = Object.freeze([subnetReconciler, podReconciler, ipReconciler]);

@@ -1,0 +1,52 @@
+/**
+ * One leadership term: wait for the caches, rebuild the IPAM, then run every reconciler's
+ * workers until the term ends. Nothing is allocated before the rebuild finished.
+ */
+import { createIpam } from '../../ipam/index.js';
+import type { Controller } from '../../kube/index.js';
+import type { ControllerContext, TermState } from '../context.js';
+import { createIpWriteLog } from '../ip/write-log.js';
+import { createPodBook } from '../pod/book.js';
+import type { ReconcilerSpec } from '../spec.js';
+import { rebuildTerm } from './rebuild.js';
+import { createWorkers } from './workers.js';
+import type { WorkerDeps } from './workers.js';
+
+export interface Session {
+  /** The term's context, for the watches that route events into it. */
+  readonly ctx: ControllerContext;
+  /** True once the IPAM is rebuilt (readiness `ipam-init`). */
+  ready(): boolean;
+  /** True while the workers run: events are routed to the queues. */
+  routing(): boolean;
+  /** Adds `key` to reconciler `name`'s queue (dropped before the workers run). */
+  add(name: string, key: string): void;
+  controllers(): readonly Controller[];
+  /** Rebuilds, then runs the controllers until `signal` aborts and they drained. Never rejects. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export type SessionOptions = Omit<ControllerContext, 'term' | 'enqueue'> & Pick<WorkerDeps, 'addStateGauge'>;
+
+export function createSession(specs: readonly ReconcilerSpec[], options: SessionOptions): Session {
+  const { caches, logger } = options;
+  const workers = createWorkers(options);
+  const term: TermState = { ipam: createIpam(), pods: createPodBook(workers.enqueue.pod), ipWrites: createIpWriteLog() };
+  const ctx: ControllerContext = { ...options, term, enqueue: workers.enqueue };
+  let ready = false;
+
+  async function run(signal: AbortSignal): Promise<void> {
+    try {
+      const synced = await Promise.all(Object.values(caches).map((i: { waitForSync(s: AbortSignal): Promise<boolean> }) => i.waitForSync(signal)));
+      if (!synced.every(Boolean) || !(await rebuildTerm(ctx, signal))) return;
+      ready = true;
+      const running = workers.run(specs, ctx, signal);
+      for (const spec of specs) if (spec.onTermStart !== undefined) void spec.onTermStart(ctx, signal);
+      await running;
+    } catch (err) {
+      logger.error({ err }, 'leadership session failed');
+    }
+  }
+
+  return { ctx, ready: () => ready, routing: workers.started, add: workers.add, controllers: workers.controllers, run };
+}

@@ -1,0 +1,23 @@
+/**
+ * The subnet reconciler: defaulting, the finalizer, validation into the IPAM, status, deletion
+ * that waits for addresses in use; creates the default subnet each term; reports the subnet
+ * usage gauges.
+ */
+import { CONTROLLER_NAMES } from '../constants.js';
+import { watch } from '../spec.js';
+import type { ReconcilerSpec } from '../spec.js';
+import { ensureDefaultSubnet } from './default-subnet.js';
+import { registerSubnetGauges } from './metrics.js';
+import { createSubnetReconciler } from './reconcile.js';
+
+const nameOf = (obj: { metadata: { name?: string } }): string => obj.metadata.name ?? '';
+
+export const subnetReconciler: ReconcilerSpec = {
+  name: CONTROLLER_NAMES.subnet,
+  watches: [watch({ cache: 'subnets', onAdd: (s) => [nameOf(s)], onUpdate: (_old, s) => [nameOf(s)], onDelete: (s) => [nameOf(s)] })],
+  initialKeys: (caches) => caches.subnets.list().map(nameOf),
+  reconciler: createSubnetReconciler,
+  records: [],
+  gauges: (addStateGauge, current) => registerSubnetGauges(addStateGauge, () => current()?.ipam),
+  onTermStart: ensureDefaultSubnet,
+};
