@@ -3,16 +3,13 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseConfig } from './config/index.js';
 import type { Config } from './config/index.js';
-import { createCheckSet, createEventLoopCheck, createShutdownCheck, pingCheck, startHealthWorker } from './health/index.js';
-import type { HealthWorker } from './health/index.js';
-import { createShutdown, installSignalHandlers } from './lifecycle/index.js';
-import type { ShutdownStep } from './lifecycle/index.js';
+import { createLifecycle, installSignalHandlers } from './lifecycle/index.js';
+import type { Lifecycle } from './lifecycle/index.js';
 import { createLogger } from './log/index.js';
 import type { Logger } from './log/index.js';
-import { createControllerManager } from './controllers/index.js';
-import { createKubeClient } from './kube/index.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
-import { createTelemetry } from './telemetry/index.js';
+import type { KubeConfigResult } from './kube/kubeconfig.js';
+import { controllersPart, healthPart, telemetryPart } from './parts.js';
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration (before anything listens). */
 const EXIT_FAILURE = 1;
@@ -52,6 +49,31 @@ function guardProcess(logger: Logger): void {
   });
 }
 
+/**
+ * The parts in start order; they stop in reverse. Health first, so kubelet probes are answered
+ * before anything slow (exporters, the API server) starts, and last, so they are answered until
+ * the end; its stop is announced before any part stops, so readiness fails at once. Telemetry
+ * before the controllers, whose client and reconcilers record into it, and after them, so the
+ * final flush carries their last reconciles. The controllers stop first: reconciles drain and the
+ * Lease is released, so a standby takes over at once.
+ */
+function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>, logger: Logger, exit: (code: number) => void): Lifecycle {
+  // Without its health thread the pod can only be restarted by failed probes, slowly: exit now.
+  const health = healthPart(config, logger, (code) => {
+    logger.fatal({ code }, 'health worker thread exited: probes would go unanswered');
+    exit(EXIT_FAILURE);
+  });
+  const telemetry = telemetryPart(config, logger);
+  // Losing the Lease mid-term means another replica may already reconcile: stop everything
+  // and exit non-zero so the pod restarts clean, as client-go controllers do.
+  const onLostLeadership = (): void => {
+    logger.error('leader election lost: exiting so the pod restarts clean');
+    exit(EXIT_FAILURE);
+  };
+  const controllers = controllersPart({ config, kubeconfig: kube.kubeconfig, logger, health, telemetry, onLostLeadership });
+  return createLifecycle([health, telemetry, controllers], { timeoutMs: config.shutdownTimeoutMs, logger });
+}
+
 async function main(): Promise<void> {
   const { config, warnings } = loadConfig();
   const logger = createLogger({ level: config.logLevel, base: config.pod.name ? { pod: config.pod.name } : {} });
@@ -65,109 +87,40 @@ async function main(): Promise<void> {
     process.exit(EXIT_BAD_CONFIG);
   }
 
-  // Shutdown steps in stop order; each component puts its step in front as it starts, so a
-  // signal during start-up stops exactly what has started (health, started first, stops last).
-  const steps: ShutdownStep[] = [];
-  const shutdown = createShutdown(steps, { timeoutMs: config.shutdownTimeoutMs, logger });
-  let stopping = false;
-  const stopAndExit = (code: number): void => {
-    stopping = true;
-    void shutdown().then((clean) => {
+  let exiting = false;
+  // One way out once anything may have started: stop what started (in reverse, bounded), then exit.
+  const exit = (code: number): void => {
+    if (exiting) return;
+    exiting = true;
+    void lifecycle.stop().then((clean) => {
       logger.info({ clean }, 'stopped');
       process.exit(clean ? code : EXIT_FAILURE);
     });
   };
+  const lifecycle = assemble(config, kube, logger, exit);
   installSignalHandlers({
     onFirst: (signal) => {
       logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
-      stopAndExit(0);
+      exit(0);
     },
     onSecond: (signal) => {
       logger.warn({ signal }, 'second signal: exiting at once');
       process.exit(EXIT_FAILURE);
     },
   });
-
-  // Health first: kubelet probes must be answered before anything slow (API server, exporters) starts.
-  const livez = createCheckSet('livez');
-  const readyz = createCheckSet('readyz');
-  const eventLoop = createEventLoopCheck({ thresholdMs: config.health.eventLoopBlockThresholdMs });
-  const shutdownCheck = createShutdownCheck();
-  livez.add(pingCheck());
-  livez.add(eventLoop.check);
-  readyz.add(pingCheck());
-  readyz.add(shutdownCheck.check);
-  eventLoop.start();
-  // Probes are answered by a worker thread from the checks' latest results, so reconcile bursts
-  // and GC pauses here cannot delay them; a main loop silent past the block bound fails liveness.
-  let health: HealthWorker;
   try {
-    health = await startHealthWorker({
-      host: config.health.host,
-      port: config.health.port,
-      livez,
-      readyz,
-      metricsHint: config.metrics.hint,
-      extraLivenessPaths: config.health.extraLivenessPaths,
-      extraReadinessPaths: config.health.extraReadinessPaths,
-      logger,
-      staleAfterMs: config.health.eventLoopBlockThresholdMs,
-    });
+    await lifecycle.start();
   } catch (err) {
-    logger.fatal({ err, port: config.health.port }, 'health server could not listen');
-    process.exit(EXIT_FAILURE);
+    // Never a Ready zombie: a part that failed to start ends the process, after the others stop.
+    logger.fatal({ err }, 'start-up failed');
+    exit(EXIT_FAILURE);
+    return;
   }
-  logger.info({ host: config.health.host, port: health.port }, 'health server listening');
-  steps.unshift(
-    {
-      name: 'readiness',
-      run: async () => {
-        shutdownCheck.begin();
-        await health.publishNow();
-      },
-    },
-    { name: 'event-loop-check', run: async () => eventLoop.stop() },
-    { name: 'health-server', run: (ms) => health.close(ms) },
-  );
-  // Without its health thread the pod can only be restarted by failed probes, slowly: exit now.
-  void health.exited.then((code) => {
-    if (stopping) return;
-    logger.fatal({ code }, 'health worker thread exited: probes would go unanswered');
-    process.exit(EXIT_FAILURE);
-  });
-  if (stopping) return;
-
-  const telemetry = createTelemetry({ metrics: config.metrics, pod: config.pod, version: config.version, logger });
-  // telemetry bounds itself to what it is given; the margin keeps it inside this step's bound,
-  // and its share leaves time for the health server, which must stop last.
-  steps.splice(1, 0, { name: 'telemetry', maxShare: 0.8, run: (ms) => telemetry.shutdown(Math.max(0, ms - 250)) });
-  await telemetry.start();
-  if (stopping) return;
-
-  const client = createKubeClient({ kubeconfig: kube.kubeconfig, logger, instruments: telemetry.instruments });
-  const manager = createControllerManager({ config, client, logger, instruments: telemetry.instruments, addStateGauge: telemetry.addStateGauge });
-  for (const check of manager.livenessChecks) livez.add(check);
-  for (const check of manager.readinessChecks) readyz.add(check);
-  const stop = new AbortController();
-  const managed = manager.run(stop.signal);
-  // Drain reconciles and release the Lease so a standby takes over at once.
-  steps.splice(1, 0, {
-    name: 'controllers',
-    maxShare: 0.5,
-    run: async () => {
-      stop.abort();
-      await managed;
-    },
-  });
-  logger.info({ version: config.version, exporters: config.metrics.exporters.map((e) => e.kind), kubeconfig: kube.source }, 'kube-ovn-controller started');
-
-  // Losing the Lease mid-term means another replica may already reconcile: stop everything
-  // and exit non-zero so the pod restarts clean, as client-go controllers do.
-  void managed.then((outcome) => {
-    if (outcome !== 'lost-leadership' || stopping) return;
-    logger.error('leader election lost: exiting so the pod restarts clean');
-    stopAndExit(EXIT_FAILURE);
-  });
+  if (!exiting) logger.info({ version: config.version, exporters: config.metrics.exporters.map((e) => e.kind), kubeconfig: kube.source, parts: lifecycle.started() }, 'kube-ovn-controller started');
 }
 
-void main();
+// Whatever escapes main (a bug in the wiring itself) is one fatal line and exit 1.
+main().catch((err: unknown) => {
+  process.stderr.write(`kube-ovn-controller: fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(EXIT_FAILURE);
+});

@@ -1,12 +1,12 @@
 import type { Logger } from '../log/index.js';
 
-/** One step of the ordered shutdown. Should not reject; failures are caught and logged anyway. */
+/** One step of an ordered, time-bounded stop. Should not reject; failures are caught and logged anyway. */
 export interface ShutdownStep {
   readonly name: string;
   /** Largest fraction (0-1] of the whole budget this step may use, so later steps keep time. Default 1. */
   readonly maxShare?: number;
   /** Given this step's bound, ms. */
-  run(budgetMs: number): Promise<void>;
+  run(budgetMs: number): Promise<void> | void;
 }
 
 export interface ShutdownOptions {
@@ -16,29 +16,29 @@ export interface ShutdownOptions {
   now?: () => number;
 }
 
+/** A deadline shared by several steps: each gets the time that is left, capped by its share. */
+export interface Budget {
+  /** Runs `step` within its share of what is left; true when it finished in time without throwing. */
+  run(step: ShutdownStep): Promise<boolean>;
+}
+
 /**
- * Runs the steps in order, each with the time that is left; a step that throws or outlasts
- * the budget is logged and the sequence goes on, so the health server (the last step) is
- * always closed. Resolves `true` when every step finished inside the budget.
- * Idempotent: later calls return the first call's promise.
+ * Starts the clock of a stop: `options.timeoutMs` from now. A step that throws or outlasts its
+ * bound is logged and the caller goes on, so the last step (the health server) always runs.
  */
-export function createShutdown(steps: readonly ShutdownStep[], options: ShutdownOptions): () => Promise<boolean> {
+export function startBudget(options: ShutdownOptions): Budget {
   const now = options.now ?? Date.now;
-  let running: Promise<boolean> | undefined;
-  const runAll = async (): Promise<boolean> => {
-    const deadline = now() + options.timeoutMs;
-    let clean = true;
-    for (const step of steps) {
+  const deadline = now() + options.timeoutMs;
+  return {
+    async run(step) {
       const remaining = Math.max(0, deadline - now());
       const budget = Math.min(remaining, Math.floor(options.timeoutMs * (step.maxShare ?? 1)));
       const started = now();
       const ok = await runBounded(step, budget, options.logger);
       options.logger.debug({ step: step.name, ms: now() - started }, 'shutdown step finished');
-      clean &&= ok;
-    }
-    return clean;
+      return ok;
+    },
   };
-  return () => (running ??= runAll());
 }
 
 async function runBounded(step: ShutdownStep, remainingMs: number, logger: Logger): Promise<boolean> {
@@ -48,7 +48,7 @@ async function runBounded(step: ShutdownStep, remainingMs: number, logger: Logge
     timer.unref();
   });
   try {
-    const result = await Promise.race([step.run(remainingMs).then(() => 'done' as const), timedOut]);
+    const result = await Promise.race([Promise.resolve(step.run(remainingMs)).then(() => 'done' as const), timedOut]);
     if (result === 'timeout') {
       logger.error({ step: step.name, budgetMs: remainingMs }, 'shutdown step did not finish in time');
       return false;

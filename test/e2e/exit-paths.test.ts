@@ -8,18 +8,22 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { eventually, probe } from '../support/kubelet.js';
 import { freePort } from '../support/ports.js';
-import { spawnController } from '../support/controller-process.js';
+import { logsMatching, spawnController } from '../support/controller-process.js';
 import { startKube } from '../support/kube-env.js';
 
 async function unreachableKubeconfig(): Promise<string> {
   const port = await freePort(); // nothing listens there
-  const path = join(await mkdtemp(join(tmpdir(), 'unreachable-')), 'kubeconfig');
+  return kubeconfigFor(`http://127.0.0.1:${port}`);
+}
+
+async function kubeconfigFor(server: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'kubeconfig-')), 'kubeconfig');
   await writeFile(
     path,
     [
       'apiVersion: v1',
       'kind: Config',
-      'clusters: [{name: c, cluster: {server: "http://127.0.0.1:' + port + '", insecure-skip-tls-verify: true}}]',
+      `clusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]`,
       'users: [{name: u, user: {token: t}}]',
       'contexts: [{name: x, context: {cluster: c, user: u}}]',
       'current-context: x',
@@ -112,6 +116,26 @@ describe('exit paths of the built process', () => {
       if (ctl.proc.exitCode === null) ctl.kill('SIGKILL');
       hanging.close();
       await kube.close();
+    }
+  });
+
+  // Issue 9: a kubeconfig whose server has no scheme made main() throw after health was up, and
+  // the process stayed live (and Ready on ping alone) forever. Any start-up failure after health
+  // is up must be one fatal line and exit 1.
+  test('a start-up failure after health is up logs one fatal line and exits 1, never a Ready zombie', async () => {
+    const healthPort = await freePort();
+    const ctl = spawnController({
+      env: { KUBECONFIG: await kubeconfigFor('127.0.0.1:6443'), POD_NAMESPACE: 'kube-system', POD_NAME: 'zombie', HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'none' },
+    });
+    try {
+      assert.equal(await ctl.exited(15_000), 1, ctl.stderr());
+      assert.equal(logsMatching(ctl.logs, /health server listening/).length, 1, 'the failure came after health was up');
+      const fatal = ctl.logs.filter((l) => l.level === 'fatal');
+      assert.equal(fatal.length, 1, JSON.stringify(ctl.logs));
+      assert.match(JSON.stringify(fatal[0]), /controllers: start failed/);
+      assert.deepEqual(logsMatching(ctl.logs, /kube-ovn-controller started/), []);
+    } finally {
+      if (ctl.proc.exitCode === null) ctl.kill('SIGKILL');
     }
   });
 

@@ -1,0 +1,129 @@
+/**
+ * The parts of the process, each with its start and stop, for `main.ts` to list in start order.
+ * Each part builds what it runs inside its `start`, so anything that can fail happens after the
+ * health server answers (and a failure there is a logged fatal exit, never a silent zombie).
+ */
+import type { Config } from './config/index.js';
+import { createControllerManager } from './controllers/index.js';
+import { createCheckSet, createEventLoopCheck, createShutdownCheck, pingCheck, startHealthWorker } from './health/index.js';
+import type { CheckSet, HealthWorker } from './health/index.js';
+import { createKubeClient } from './kube/index.js';
+import type { KubeClientOptions } from './kube/index.js';
+import type { Part } from './lifecycle/index.js';
+import type { Logger } from './log/index.js';
+import { createTelemetry } from './telemetry/index.js';
+import type { Telemetry } from './telemetry/index.js';
+
+/** The health part plus the check sets the later parts register into. */
+export interface HealthPart extends Part {
+  readonly livez: CheckSet;
+  readonly readyz: CheckSet;
+}
+
+/**
+ * Health on 10660: the event-loop monitor and the worker thread answering probes from the
+ * checks' latest results (so reconcile bursts and GC pauses cannot delay them). Its stop is
+ * announced first (readiness fails at once) and it stops last. `onThreadExit` is called when the
+ * thread ends while the part is not stopping: probes would go unanswered.
+ */
+export function healthPart(config: Config, logger: Logger, onThreadExit: (code: number) => void): HealthPart {
+  const livez = createCheckSet('livez');
+  const readyz = createCheckSet('readyz');
+  const eventLoop = createEventLoopCheck({ thresholdMs: config.health.eventLoopBlockThresholdMs });
+  const shutdownCheck = createShutdownCheck();
+  livez.add(pingCheck());
+  livez.add(eventLoop.check);
+  readyz.add(pingCheck());
+  readyz.add(shutdownCheck.check);
+  let health: HealthWorker | undefined;
+  let stopping = false;
+  return {
+    name: 'health',
+    livez,
+    readyz,
+    async start() {
+      eventLoop.start();
+      const h = await startHealthWorker({
+        host: config.health.host,
+        port: config.health.port,
+        livez,
+        readyz,
+        metricsHint: config.metrics.hint,
+        extraLivenessPaths: config.health.extraLivenessPaths,
+        extraReadinessPaths: config.health.extraReadinessPaths,
+        logger,
+        staleAfterMs: config.health.eventLoopBlockThresholdMs,
+      });
+      health = h;
+      logger.info({ host: config.health.host, port: h.port }, 'health server listening');
+      void h.exited.then((code) => (stopping ? undefined : onThreadExit(code)));
+    },
+    async beginStop() {
+      stopping = true;
+      shutdownCheck.begin();
+      await health?.publishNow();
+    },
+    async stop(ms) {
+      stopping = true;
+      eventLoop.stop();
+      await health?.close(ms);
+    },
+  };
+}
+
+/** The OpenTelemetry exporters; its stop is the final flush. */
+export interface TelemetryPart extends Part {
+  /** Set once started. */
+  current(): Telemetry | undefined;
+}
+
+export function telemetryPart(config: Config, logger: Logger): TelemetryPart {
+  let telemetry: Telemetry | undefined;
+  return {
+    name: 'telemetry',
+    // Telemetry bounds itself to what it is given; the margin keeps it inside this step's bound,
+    // and its share leaves time for the health server, which must stop last.
+    maxShare: 0.8,
+    async start() {
+      telemetry = createTelemetry({ metrics: config.metrics, pod: config.pod, version: config.version, logger });
+      await telemetry.start();
+    },
+    stop: (ms) => telemetry?.shutdown(Math.max(0, ms - 250)),
+    current: () => telemetry,
+  };
+}
+
+export interface ControllersDeps {
+  readonly config: Config;
+  readonly kubeconfig: KubeClientOptions['kubeconfig'];
+  readonly logger: Logger;
+  readonly health: HealthPart;
+  readonly telemetry: TelemetryPart;
+  /** The lease was lost mid-term: another replica may already reconcile. */
+  onLostLeadership(): void;
+}
+
+/** Informers, leader election and the reconcilers. Its stop drains reconciles and releases the Lease, so a standby takes over at once. */
+export function controllersPart(deps: ControllersDeps): Part {
+  const { config, logger } = deps;
+  const stop = new AbortController();
+  let managed: Promise<unknown> = Promise.resolve();
+  return {
+    name: 'controllers',
+    maxShare: 0.5,
+    start() {
+      const telemetry = deps.telemetry.current();
+      const client = createKubeClient({ kubeconfig: deps.kubeconfig, logger, ...(telemetry === undefined ? {} : { instruments: telemetry.instruments }) });
+      const manager = createControllerManager({ config, client, logger, ...(telemetry === undefined ? {} : { instruments: telemetry.instruments, addStateGauge: telemetry.addStateGauge }) });
+      for (const check of manager.livenessChecks) deps.health.livez.add(check);
+      for (const check of manager.readinessChecks) deps.health.readyz.add(check);
+      const run = manager.run(stop.signal);
+      managed = run;
+      void run.then((outcome) => (outcome === 'lost-leadership' && !stop.signal.aborted ? deps.onLostLeadership() : undefined));
+    },
+    async stop() {
+      stop.abort();
+      await managed;
+    },
+  };
+}
