@@ -6,6 +6,7 @@ import {
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { SUBNET_CRD, pod, setup } from './helpers.js';
 import type { Harness } from './helpers.js';
+import { until } from '../support/poll.js';
 
 function client(h: Harness): KubeConfig {
   const kc = new KubeConfig();
@@ -18,14 +19,6 @@ function reason(err: unknown): string {
   return String((JSON.parse(String(err.body)) as Record<string, unknown>)['reason']);
 }
 
-/** Resolves when `predicate` holds, polling every 10 ms; rejects after `ms`. */
-async function until(predicate: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((done) => setTimeout(done, 10));
-  }
-}
 
 describe('@kubernetes/client-node against the local API server', () => {
   it('lists and watches pods with Watch from the list resourceVersion', async () => {
@@ -40,7 +33,7 @@ describe('@kubernetes/client-node against the local API server', () => {
       const controller = await new Watch(kc).watch('/api/v1/namespaces/default/pods', { resourceVersion: list.metadata?.resourceVersion }, (type, obj: V1Pod) => seen.push(`${type} ${obj.metadata?.name ?? ''}`), () => undefined);
       await core.createNamespacedPod({ namespace: 'default', body: pod('b') as V1Pod });
       await core.deleteNamespacedPod({ namespace: 'default', name: 'a' });
-      await until(() => seen.length === 2);
+      await until(() => seen.length === 2, '2 watch events', 3000, 10);
       assert.deepEqual(seen, ['ADDED b', 'DELETED a']);
       controller.abort();
     } finally {
@@ -61,10 +54,10 @@ describe('@kubernetes/client-node against the local API server', () => {
       informer.on('error', (err: unknown) => seen.push(`error ${String(err)}`));
       await core.createNamespacedPod({ namespace: 'default', body: pod('a') as V1Pod });
       await informer.start();
-      await until(() => seen.length === 1);
+      await until(() => seen.length === 1, '1 watch events', 3000, 10);
       await core.patchNamespacedPod({ namespace: 'default', name: 'a', body: { metadata: { labels: { v: '2' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
       await core.deleteNamespacedPod({ namespace: 'default', name: 'a' });
-      await until(() => seen.length === 3);
+      await until(() => seen.length === 3, '3 watch events', 3000, 10);
       assert.deepEqual(seen, ['add a', 'update 2', 'delete a']);
       await informer.stop();
     } finally {

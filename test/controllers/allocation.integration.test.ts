@@ -1,13 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RESOURCES } from '../../src/kube/index.js';
-import { allocatedPod, defaultSubnetReady, annotations, counterValue, createNamespace, listEvents, pod, runManager, startEnv, subnet, testConfig, testTelemetry, until } from './support.js';
+import { allocatedPod, defaultSubnetReady, annotations, createNamespace, listEvents, runManager, startEnv, testConfig, until } from './support.js';
+import { podObject, subnetObject } from '../support/objects.js';
+import { createMetricsHarness } from '../support/metrics.js';
 import type { Env, RunningManager } from './support.js';
 import type { KubeObject } from '../../src/kube/index.js';
 
 let env: Env;
 let running: RunningManager;
-const telemetry = testTelemetry();
+const telemetry = createMetricsHarness();
 
 before(async () => {
   env = await startEnv();
@@ -47,7 +49,7 @@ describe('pod address allocation against the local API server', () => {
   it('gives pods distinct in-range addresses with exact annotations and IP objects', async () => {
     await createNamespace(env.client, 'alloc');
     const names = Array.from({ length: 20 }, (_, i) => `p${i}`);
-    await Promise.all(names.map((n) => env.client.create(RESOURCES.pods, pod('alloc', n, { nodeName: 'node-7' }))));
+    await Promise.all(names.map((n) => env.client.create(RESOURCES.pods, podObject('alloc', n, { nodeName: 'node-7' }))));
     const pods = await Promise.all(names.map((n) => allocatedPod(env.client, 'alloc', n)));
     const ips = pods.map((p) => annotations(p)['ovn.kubernetes.io/ip_address'] ?? '');
     assert.equal(new Set(ips).size, ips.length, 'addresses are distinct');
@@ -66,11 +68,11 @@ describe('pod address allocation against the local API server', () => {
     assert.equal(spec['macAddress'], a['ovn.kubernetes.io/mac_address']);
     assert.deepEqual([spec['podName'], spec['namespace'], spec['subnet'], spec['nodeName']], ['p0', 'alloc', 'ovn-default', 'node-7']);
     await until(async () => (await listEvents(env.client, 'alloc', 'PodNetworkAllocated')).length >= 20, 'PodNetworkAllocated events');
-    assert.ok((await counterValue(telemetry.reader, 'ipam_allocations_total', { subnet_name: 'ovn-default', result: 'success' })) >= 20);
+    assert.ok((await telemetry.sum('ipam_allocations_total', { subnet_name: 'ovn-default', result: 'success' })) >= 20);
   });
 
   it('addresses unscheduled pods and moves the IP object node label when the pod is scheduled', async () => {
-    const unscheduled = pod('alloc', 'unscheduled');
+    const unscheduled = podObject('alloc', 'unscheduled');
     delete (unscheduled['spec'] as Record<string, unknown>)['nodeName'];
     await env.client.create(RESOURCES.pods, unscheduled);
     const before = annotations(await allocatedPod(env.client, 'alloc', 'unscheduled'))['ovn.kubernetes.io/ip_address'];
@@ -85,9 +87,9 @@ describe('pod address allocation against the local API server', () => {
   });
 
   it('skips hostNetwork pods', async () => {
-    await env.client.create(RESOURCES.pods, pod('alloc', 'host', { hostNetwork: true }));
+    await env.client.create(RESOURCES.pods, podObject('alloc', 'host', { hostNetwork: true }));
     await allocatedPod(env.client, 'alloc', 'p0');
-    await env.client.create(RESOURCES.pods, pod('alloc', 'after-host'));
+    await env.client.create(RESOURCES.pods, podObject('alloc', 'after-host'));
     await allocatedPod(env.client, 'alloc', 'after-host');
     const host = await env.client.get(RESOURCES.pods, 'host', { namespace: 'alloc' });
     assert.equal(annotations(host)['ovn.kubernetes.io/allocated'], undefined);
@@ -95,9 +97,9 @@ describe('pod address allocation against the local API server', () => {
 
   it('allocates from a dual stack subnet bound to the namespace', async () => {
     await createNamespace(env.client, 'dual');
-    await env.client.create(RESOURCES.subnets, subnet('dual', { cidrBlock: 'fd00:10::/120,10.77.0.0/24', namespaces: ['dual'] }));
+    await env.client.create(RESOURCES.subnets, subnetObject('dual', { cidrBlock: 'fd00:10::/120,10.77.0.0/24', namespaces: ['dual'] }));
     await until(() => running.manager.readinessChecks.every((c) => (c.run() as { ok: boolean }).ok), 'ready');
-    await env.client.create(RESOURCES.pods, pod('dual', 'd1'));
+    await env.client.create(RESOURCES.pods, podObject('dual', 'd1'));
     const p = await allocatedPod(env.client, 'dual', 'd1');
     const a = annotations(p);
     assert.equal(a['ovn.kubernetes.io/logical_switch'], 'dual');
@@ -115,7 +117,7 @@ describe('pod address allocation against the local API server', () => {
     assert.equal(status['v6usingIPrange'], 'fd00:10::2');
     const ipObj = await until(() => env.client.get(RESOURCES.ips, 'd1.dual'), 'IP object d1.dual');
     assert.equal((ipObj['spec'] as Record<string, unknown>)['v6IpAddress'], 'fd00:10::2');
-    const gauge = telemetry.gauge('subnetUsedIps').filter((p) => p.attributes['subnet_name'] === 'dual');
+    const gauge = telemetry.statePoints('subnetUsedIps').filter((p) => p.attributes['subnet_name'] === 'dual');
     assert.deepEqual(gauge.map((p) => [p.attributes['protocol'], p.attributes['subnet_cidr'], p.value]).sort(), [['IPv4', '10.77.0.0/24', 1], ['IPv6', 'fd00:10::/120', 1]]);
   });
 });

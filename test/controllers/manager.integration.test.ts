@@ -5,7 +5,8 @@ import { createControllerManager } from '../../src/controllers/index.js';
 import { createKubeClient, RESOURCES } from '../../src/kube/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { kubeconfigYaml } from '../support/apiserver/index.js';
-import { allocatedPod, annotations, createNamespace, pod, runManager, startEnv, testConfig, until } from './support.js';
+import { allocatedPod, annotations, createNamespace, runManager, startEnv, testConfig, until } from './support.js';
+import { podObject } from '../support/objects.js';
 import type { Check } from '../../src/check/index.js';
 
 async function results(checks: readonly Check[]): Promise<Record<string, boolean>> {
@@ -52,7 +53,7 @@ describe('controller manager lifecycle', () => {
       await createNamespace(env.client, 'lost');
       const a = runManager(env, { config: testConfig({}, 'replica-a') });
       await until(async () => Object.values(await results(a.manager.readinessChecks)).every(Boolean), 'ready');
-      await env.client.create(RESOURCES.pods, pod('lost', 'keep'));
+      await env.client.create(RESOURCES.pods, podObject('lost', 'keep'));
       const before = annotations(await allocatedPod(env.client, 'lost', 'keep'))['ovn.kubernetes.io/ip_address'];
       env.api.faults.failNext(10_000, { pathPrefix: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases' });
       const outcome = await Promise.race([a.result, new Promise((r) => setTimeout(() => r('timeout'), 8000))]);
@@ -60,7 +61,7 @@ describe('controller manager lifecycle', () => {
       env.api.faults.reset();
       const b = runManager(env, { config: testConfig({}, 'replica-b') });
       try {
-        await env.client.create(RESOURCES.pods, pod('lost', 'next'));
+        await env.client.create(RESOURCES.pods, podObject('lost', 'next'));
         const next = annotations(await allocatedPod(env.client, 'lost', 'next', 15_000))['ovn.kubernetes.io/ip_address'];
         assert.notEqual(next, before);
         assert.equal(annotations(await env.client.get(RESOURCES.pods, 'keep', { namespace: 'lost' }))['ovn.kubernetes.io/ip_address'], before);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RESOURCES } from '../../src/kube/index.js';
-import { allocatedPod, annotations, createNamespace, pod, runManager, startEnv, testConfig, until } from './support.js';
+import { allocatedPod, annotations, createNamespace, runManager, startEnv, testConfig, until } from './support.js';
+import { podObject } from '../support/objects.js';
 import type { Env, RunningManager } from './support.js';
 
 let env: Env;
@@ -56,11 +57,11 @@ describe('restart and leader change safety', () => {
     await createNamespace(env.client, 'r');
     const a = start('replica-a');
     await ready(a);
-    await Promise.all(Array.from({ length: 30 }, (_, i) => env.client.create(RESOURCES.pods, pod('r', `p${i}`))));
+    await Promise.all(Array.from({ length: 30 }, (_, i) => env.client.create(RESOURCES.pods, podObject('r', `p${i}`))));
     await allAllocated('r', 30);
     const before = await assertDistinct('r', 30);
     assert.equal(await stop(a), 'stopped');
-    await Promise.all(Array.from({ length: 5 }, (_, i) => env.client.create(RESOURCES.pods, pod('r', `late${i}`))));
+    await Promise.all(Array.from({ length: 5 }, (_, i) => env.client.create(RESOURCES.pods, podObject('r', `late${i}`))));
     const b = start('replica-b');
     await ready(b);
     await allAllocated('r', 35);
@@ -76,7 +77,7 @@ describe('restart and leader change safety', () => {
     await ready(a);
     const b = start('replica-b');
     await ready(b);
-    const creating = Promise.all(Array.from({ length: 150 }, (_, i) => env.client.create(RESOURCES.pods, pod('burst', `b${i}`))));
+    const creating = Promise.all(Array.from({ length: 150 }, (_, i) => env.client.create(RESOURCES.pods, podObject('burst', `b${i}`))));
     await until(async () => (await env.client.list(RESOURCES.pods, { namespace: 'burst' })).items.some((p) => annotations(p)['ovn.kubernetes.io/allocated'] === 'true'), 'first allocation');
     assert.equal(await stop(a), 'stopped');
     await creating;
@@ -94,7 +95,7 @@ describe('restart and leader change safety', () => {
         child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
         child.once('exit', (code) => reject(new Error(`child exited early with ${String(code)}`)));
       });
-      const creating = Promise.all(Array.from({ length: 150 }, (_, i) => env.client.create(RESOURCES.pods, pod('killed', `k${i}`))));
+      const creating = Promise.all(Array.from({ length: 150 }, (_, i) => env.client.create(RESOURCES.pods, podObject('killed', `k${i}`))));
       await until(async () => (await env.client.list(RESOURCES.pods, { namespace: 'killed' })).items.filter((p) => annotations(p)['ovn.kubernetes.io/allocated'] === 'true').length >= 20, 'some allocations', 20_000);
       child.kill('SIGKILL');
       await exited;
@@ -113,7 +114,7 @@ describe('restart and leader change safety', () => {
     const a = start('replica-a');
     await ready(a);
     env.api.faults.failNext(40, { method: 'PATCH', pathPrefix: '/api/v1/namespaces/faults/pods' });
-    const creating = Promise.all(Array.from({ length: 100 }, (_, i) => env.client.create(RESOURCES.pods, pod('faults', `f${i}`))));
+    const creating = Promise.all(Array.from({ length: 100 }, (_, i) => env.client.create(RESOURCES.pods, podObject('faults', `f${i}`))));
     const dropper = setInterval(() => env.api.faults.dropWatches(), 150);
     try {
       await creating;

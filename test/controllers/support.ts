@@ -1,16 +1,17 @@
-/** Shared builders for the controller tests: a config, an API server env, pods, subnets, polling. */
+/** Shared set-up of the controller tests: a config, an API server env, a running manager. */
 import { KubeConfig } from '@kubernetes/client-node';
-import { MetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { createControllerManager } from '../../src/controllers/index.js';
 import { createKubeClient, RESOURCES } from '../../src/kube/index.js';
 import { createLogger } from '../../src/log/index.js';
-import { createInstruments } from '../../src/telemetry/instruments.js';
 import { kubeconfigYaml, startApiServer } from '../support/apiserver/index.js';
 import { CRD_FILES } from '../support/kube-env.js';
+import { until } from '../support/poll.js';
 import type { ApiServer } from '../support/apiserver/index.js';
 import type { Config } from '../../src/config/types.js';
 import type { KubeClient, KubeObject } from '../../src/kube/index.js';
-import type { AddStateGauge, Instruments, StateGaugeKey, StateGaugeSource } from '../../src/telemetry/instruments.js';
+import type { AddStateGauge, Instruments } from '../../src/telemetry/instruments.js';
+
+export { until };
 
 export function testConfig(overrides: Partial<Config> = {}, identity = 'controller-a'): Config {
   return {
@@ -27,35 +28,6 @@ export function testConfig(overrides: Partial<Config> = {}, identity = 'controll
     version: '0.0.0-test',
     ...overrides,
   };
-}
-
-class TestReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-/** Instruments on a pull reader plus an in-memory state-gauge registry. */
-export function testTelemetry(): { instruments: Instruments; reader: TestReader; addStateGauge: AddStateGauge; gauge(key: StateGaugeKey): ReturnType<StateGaugeSource> } {
-  const reader = new TestReader();
-  const provider = new MeterProvider({ readers: [reader] });
-  const sources = new Map<StateGaugeKey, Set<StateGaugeSource>>();
-  const addStateGauge: AddStateGauge = (key, source) => {
-    const set = sources.get(key) ?? new Set();
-    sources.set(key, set);
-    set.add(source);
-    return () => void set.delete(source);
-  };
-  return { instruments: createInstruments(provider.getMeter('test')), reader, addStateGauge, gauge: (key) => [...(sources.get(key) ?? [])].flatMap((s) => s()) };
-}
-
-export async function counterValue(reader: TestReader, name: string, attrs: Record<string, string>): Promise<number> {
-  const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  let sum = 0;
-  for (const p of metric?.dataPoints ?? []) {
-    if (Object.entries(attrs).every(([k, v]) => p.attributes[k] === v)) sum += Number(p.value);
-  }
-  return sum;
 }
 
 export interface Env {
@@ -110,40 +82,8 @@ export function runManager(env: Env, options: { config?: Config; instruments?: I
   };
 }
 
-export function pod(namespace: string, name: string, extra: { annotations?: Record<string, string>; nodeName?: string; hostNetwork?: boolean; restartPolicy?: string } = {}): KubeObject {
-  return {
-    metadata: { name, namespace, ...(extra.annotations === undefined ? {} : { annotations: extra.annotations }) },
-    spec: {
-      containers: [{ name: 'c', image: 'busybox' }],
-      nodeName: extra.nodeName ?? 'node-1',
-      ...(extra.hostNetwork === undefined ? {} : { hostNetwork: extra.hostNetwork }),
-      ...(extra.restartPolicy === undefined ? {} : { restartPolicy: extra.restartPolicy }),
-    },
-  };
-}
-
-export function subnet(name: string, spec: Record<string, unknown>): KubeObject {
-  return { metadata: { name }, spec };
-}
-
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {
   await client.create(RESOURCES.namespaces, { metadata: { name } });
-}
-
-/** Polls `fn` until it returns a value other than undefined/false; real time, bounded. */
-export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 10_000, stepMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
 }
 
 export function annotations(obj: KubeObject): Record<string, string> {

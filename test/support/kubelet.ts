@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import { until } from './poll.js';
 
 export interface ProbeResult {
   readonly status: number;
@@ -48,16 +49,7 @@ export async function probe(port: number, path: string, options: ProbeOptions = 
   });
 }
 
-/** Polls until `fn` returns true or the bound passes; real time, for integration tests only. */
+/** `until` (test/support/poll.ts) in the argument order the probe tests read best: bound first. */
 export async function eventually(fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string, stepMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await fn()) return;
-    } catch {
-      // not yet: keep polling until the deadline
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+  await until(fn, what, timeoutMs, stepMs);
 }

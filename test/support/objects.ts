@@ -1,6 +1,9 @@
-// Builders and a tiny JSON client for tests that seed or inspect the local API server directly.
+// The one set of object builders, plus a tiny JSON client for tests that seed or inspect the
+// local API server directly. Objects are plain `KubeObject`s, so they go through the
+// controller's own client as well.
 
 export interface Meta {
+  [key: string]: unknown;
   name: string;
   namespace?: string;
   uid?: string;
@@ -12,6 +15,7 @@ export interface Meta {
 }
 
 export interface Obj {
+  [key: string]: unknown;
   apiVersion?: string;
   kind?: string;
   metadata: Meta;
@@ -19,7 +23,7 @@ export interface Obj {
   status?: Record<string, unknown>;
 }
 
-export function podObject(namespace: string, name: string, options: { annotations?: Record<string, string>; nodeName?: string; hostNetwork?: boolean } = {}): Obj {
+export function podObject(namespace: string, name: string, options: { annotations?: Record<string, string>; nodeName?: string; hostNetwork?: boolean; restartPolicy?: string } = {}): Obj {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -27,6 +31,7 @@ export function podObject(namespace: string, name: string, options: { annotation
     spec: {
       nodeName: options.nodeName ?? 'node-1',
       ...(options.hostNetwork === true ? { hostNetwork: true } : {}),
+      ...(options.restartPolicy === undefined ? {} : { restartPolicy: options.restartPolicy }),
       containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }],
     },
   };

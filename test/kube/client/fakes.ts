@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createFakeScheduler } from '../../support/fake-scheduler.js';
-import { MetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
-import { createInstruments } from '../../../src/telemetry/instruments.js';
+import { createMetricsHarness } from '../../support/metrics.js';
+import type { MetricsHarness, Point } from '../../support/metrics.js';
 import { createLogger } from '../../../src/log/index.js';
 import type { IncomingMessage } from 'node:http';
 import type { Instruments } from '../../../src/telemetry/instruments.js';
@@ -57,23 +57,15 @@ export function createInstantClock(start = 1_767_322_800_000): Clock & { readonl
   };
 }
 
-/** Instruments on a MeterProvider with a pull reader the test collects from (`collectPoints`). */
-export function createTestInstruments(): { instruments: Instruments; reader: TestReader } {
-  const reader = new TestReader();
-  const provider = new MeterProvider({ readers: [reader] });
-  return { instruments: createInstruments(provider.getMeter('test')), reader };
-}
-
-export class TestReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
+/** The metrics harness (`test/support/metrics.ts`) in the shape these tests read it: `collectPoints(reader, name)`. */
+export function createTestInstruments(): { instruments: Instruments; reader: MetricsHarness } {
+  const harness = createMetricsHarness();
+  return { instruments: harness.instruments, reader: harness };
 }
 
 /** Reads the points of one metric. */
-export async function collectPoints(reader: TestReader, name: string): Promise<Array<{ attributes: Record<string, unknown>; value: unknown }>> {
-  const { resourceMetrics } = await reader.collect();
-  const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-  return (metric?.dataPoints ?? []).map((p) => ({ attributes: p.attributes as Record<string, unknown>, value: p.value }));
+export function collectPoints(reader: MetricsHarness, name: string): Promise<Point[]> {
+  return reader.points(name);
 }
 
 export function silentLogger(): Logger {

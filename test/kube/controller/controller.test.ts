@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createController } from '../../../src/kube/controller/index.js';
 import type { Outcome } from '../../../src/kube/controller/index.js';
 import { createWorkqueue } from '../../../src/kube/workqueue/index.js';
-import { flush } from '../workqueue/fake-clock.js';
+import { flush } from '../../support/fake-clock.js';
 import { buildController, captureLogger, deferred, DONE } from './support.js';
 
 function setup(reconcile: (key: string, signal: AbortSignal) => Promise<Outcome>, overrides: { workers?: number; drainTimeoutMs?: number } = {}) {

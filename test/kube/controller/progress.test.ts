@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reconcileProgressCheck, stalledForMs } from '../../../src/kube/controller/index.js';
 import type { Outcome, Progress, ProgressSource } from '../../../src/kube/controller/index.js';
-import { flush } from '../workqueue/fake-clock.js';
+import { flush } from '../../support/fake-clock.js';
 import { buildController, deferred, DONE } from './support.js';
 
 const STALL_MS = 60_000;

@@ -4,9 +4,9 @@ import { createController } from '../../../src/kube/controller/index.js';
 import type { Controller, Outcome, Reconcile } from '../../../src/kube/controller/index.js';
 import { createItemExponentialRateLimiter, createWorkqueue } from '../../../src/kube/workqueue/index.js';
 import type { Workqueue } from '../../../src/kube/workqueue/index.js';
-import { createFakeClock } from '../workqueue/fake-clock.js';
-import type { FakeClock } from '../workqueue/fake-clock.js';
-import { createMetricsHarness } from '../workqueue/metrics-support.js';
+import { createFakeClock } from '../../support/fake-clock.js';
+import type { FakeClock } from '../../support/fake-clock.js';
+import { createMetricsHarness } from '../../support/metrics.js';
 
 /** A logger whose JSON lines land in `lines`. */
 export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {

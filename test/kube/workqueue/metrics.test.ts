@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createItemExponentialRateLimiter, createWorkqueue } from '../../../src/kube/workqueue/index.js';
-import { createFakeClock } from './fake-clock.js';
-import { createMetricsHarness } from './metrics-support.js';
+import { createFakeClock } from '../../support/fake-clock.js';
+import { createMetricsHarness } from '../../support/metrics.js';
 
 function setup() {
   const clock = createFakeClock();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDelayHeap, createItemExponentialRateLimiter, createWorkqueue } from '../../../src/kube/workqueue/index.js';
-import { createFakeClock, flush } from './fake-clock.js';
+import { createFakeClock, flush } from '../../support/fake-clock.js';
 
 function setup() {
   const clock = createFakeClock();

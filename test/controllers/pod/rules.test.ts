@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createIpam } from '../../src/ipam/index.js';
+import { createIpam } from '../../../src/ipam/index.js';
 import {
   allocationPatch,
   annotationsMatch,
@@ -11,9 +11,9 @@ import {
   podKeyOfIpName,
   readAllocation,
   staticRequest,
-} from '../../src/controllers/pod/rules.js';
-import type { Allocation } from '../../src/ipam/index.js';
-import type { Pod, SubnetCandidate } from '../../src/controllers/pod/rules.js';
+} from '../../../src/controllers/pod/rules.js';
+import type { Allocation } from '../../../src/ipam/index.js';
+import type { Pod, SubnetCandidate } from '../../../src/controllers/pod/rules.js';
 
 const NOW = Date.parse('2026-01-02T03:04:05Z');
 
@@ -120,7 +120,7 @@ describe('pod change filter', () => {
 
 describe('slimPod', () => {
   it('keeps exactly what the controllers read and drops the rest of the pod', async () => {
-    const { slimPod, isPodAlive, podChanged } = await import('../../src/controllers/pod/rules.js');
+    const { slimPod, isPodAlive, podChanged } = await import('../../../src/controllers/pod/rules.js');
     const full = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -164,7 +164,7 @@ describe('slimPod', () => {
 
 describe('withAllocationOf', () => {
   it('lets podChanged see only the non-allocation changes: an echo of our patch is no change, a phase change still is', async () => {
-    const { withAllocationOf, podChanged } = await import('../../src/controllers/pod/rules.js');
+    const { withAllocationOf, podChanged } = await import('../../../src/controllers/pod/rules.js');
     const before = { metadata: { name: 'p', namespace: 'ns', uid: 'u', annotations: { team: 'a' } }, spec: { nodeName: 'n1' }, status: { phase: 'Pending' } };
     const allocated = {
       ...before,

@@ -1,5 +1,5 @@
-import { createFakeScheduler } from '../../support/fake-scheduler.js';
-import type { Clock } from '../../../src/clock/index.js';
+import { createFakeScheduler } from './fake-scheduler.js';
+import type { Clock } from '../../src/clock/index.js';
 
 /** A fake scheduler: time moves only through `advance`, and timers fire in time order. */
 export interface FakeClock extends Clock {

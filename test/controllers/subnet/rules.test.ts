@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createIpam } from '../../src/ipam/index.js';
+import { createIpam } from '../../../src/ipam/index.js';
 import {
   defaultingPatch,
   healthyConditions,
@@ -9,8 +9,8 @@ import {
   overlapBlockers,
   statusPatch,
   usageStatus,
-} from '../../src/controllers/subnet/rules.js';
-import type { OverlapPeer } from '../../src/controllers/subnet/rules.js';
+} from '../../../src/controllers/subnet/rules.js';
+import type { OverlapPeer } from '../../../src/controllers/subnet/rules.js';
 
 const T0 = Date.parse('2026-01-02T03:04:05Z');
 

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createIpam } from '../../src/ipam/index.js';
-import { rebuildIpam } from '../../src/controllers/session/rebuild-ipam.js';
-import type { IpObject } from '../../src/controllers/context.js';
-import type { Pod } from '../../src/controllers/pod/rules.js';
-import type { SubnetObject } from '../../src/controllers/subnet/rules.js';
+import { createIpam } from '../../../src/ipam/index.js';
+import { rebuildIpam } from '../../../src/controllers/session/rebuild-ipam.js';
+import type { IpObject } from '../../../src/controllers/context.js';
+import type { Pod } from '../../../src/controllers/pod/rules.js';
+import type { SubnetObject } from '../../../src/controllers/subnet/rules.js';
 
 const NOW = Date.parse('2026-01-02T03:04:05Z');
 
