@@ -1,4 +1,4 @@
-import type { LogLevel } from '../log/index.js';
+import type { LogLevel } from './log-levels.js';
 
 /** One metrics exporter, as chosen by `--metrics-exporter` / `OTEL_METRICS_EXPORTER`. */
 export type ExporterConfig =

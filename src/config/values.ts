@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { LOG_LEVELS } from '../log/index.js';
-import type { LogLevel } from '../log/index.js';
+import { LOG_LEVELS } from './log-levels.js';
+import type { LogLevel } from './log-levels.js';
 import { MAX_TIMER_MS } from './durations.js';
 import { ConfigError, expected, show } from './errors.js';
 

@@ -1,12 +1,13 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
+import { LOG_LEVELS } from '../config/log-levels.js';
+import type { LogLevel } from '../config/log-levels.js';
 
 /** The structured logger every concern receives; JSON lines on stdout in production. */
 export type Logger = PinoLogger;
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-
-export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+export { LOG_LEVELS };
+export type { LogLevel };
 
 export interface LoggerOptions {
   level: LogLevel;
