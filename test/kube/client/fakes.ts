@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { createFakeScheduler } from '../../support/fake-scheduler.js';
 import { createMetricsHarness } from '../../support/metrics.js';
 import type { MetricsHarness, Point } from '../../support/metrics.js';
 import { createLogger } from '../../../src/log/index.js';
@@ -9,33 +8,9 @@ import type { Logger } from '../../../src/log/index.js';
 import type { Clock } from '../../../src/clock/index.js';
 import type { HttpRequest, HttpResponse, Transport } from '../../../src/kube/client/index.js';
 
-/** A fake scheduler: time moves only through `advance`; timers fire in time order. */
-export interface FakeClock extends Clock {
-  /** Moves time forward by `ms` in steps, letting promise callbacks run between timers. */
-  advance(ms: number): Promise<void>;
-  pending(): number;
-}
-
-export function createFakeClock(start = 1_767_322_800_000): FakeClock {
-  const scheduler = createFakeScheduler(start);
-  return {
-    now: scheduler.now,
-    setTimer: scheduler.setTimer,
-    async advance(ms) {
-      const until = scheduler.now() + ms;
-      await flush();
-      while (scheduler.fireNext(until)) await flush();
-      scheduler.moveTo(until);
-      await flush();
-    },
-    pending: scheduler.pending,
-  };
-}
-
-/** Lets pending promise callbacks (and one macrotask turn) run. */
-export async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
-}
+// The settling fake clock under the names the client, informer and elector tests use.
+export { createSettlingClock as createFakeClock, settle as flush } from '../../support/fake-clock.js';
+export type { SettlingClock as FakeClock } from '../../support/fake-clock.js';
 
 /** A clock whose timers fire at once (advancing time by their delay), recording every delay: retries without real waits. */
 export function createInstantClock(start = 1_767_322_800_000): Clock & { readonly delays: number[] } {
