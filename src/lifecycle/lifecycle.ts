@@ -64,7 +64,8 @@ export function createLifecycle(parts: readonly Part[], options: LifecycleOption
 
   async function stopAll(): Promise<boolean> {
     const budget = startBudget(options);
-    let clean = await budget.run({ name: 'pending start', run: () => inFlight.catch(() => undefined) });
+    // A start that hangs must not eat the whole budget: the parts that did start still stop.
+    let clean = await budget.run({ name: 'pending start', maxShare: 0.5, run: () => inFlight.catch(() => undefined) });
     const reversed = [...started].reverse();
     const steps: ShutdownStep[] = [
       ...reversed.flatMap((p) => (p.beginStop === undefined ? [] : [{ name: `${p.name}: begin stop`, run: () => p.beginStop?.() }])),

@@ -88,6 +88,27 @@ describe('lifecycle', () => {
     }
   });
 
+  it('gives a start that hangs at most half the budget, so the parts that did start still stop in time', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      const { events, part } = setup();
+      let entered: () => void = () => {};
+      const inStart = new Promise<void>((resolve) => (entered = resolve));
+      const budgets: number[] = [];
+      const lifecycle = createLifecycle([part('health', { stop: async (ms) => void budgets.push(ms) }), part('telemetry', { start: () => (entered(), new Promise(() => {})) })], { timeoutMs: 1000, logger });
+      void lifecycle.start();
+      await inStart;
+      const stopped = lifecycle.stop();
+      await Promise.resolve();
+      mock.timers.tick(500);
+      assert.equal(await stopped, false);
+      assert.deepEqual(events, ['start health', 'start telemetry', 'stop health']);
+      assert.deepEqual(budgets, [500]);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it('is idempotent: a second stop returns the first one and stops nothing twice', async () => {
     const { events, part } = setup();
     const lifecycle = createLifecycle([part('health')], { timeoutMs: 1000, logger });
