@@ -19,8 +19,8 @@ import { createEventRecorder } from './events.js';
 import { NO_POD_NETWORK } from './pod/network.js';
 import type { PodNetwork } from './pod/network.js';
 import { RECONCILERS } from './registry.js';
-import { createSession } from './session/session.js';
-import type { Session } from './session/session.js';
+import { createTerms } from './session/session.js';
+import type { Session, Terms } from './session/session.js';
 import type { ReconcilerSpec } from './spec.js';
 
 export interface ControllerManagerOptions {
@@ -69,21 +69,32 @@ function ipamInitCheck(caches: Caches, isLeader: () => boolean, session: () => S
   };
 }
 
+/** Registers every spec's state gauges over the current term (none on a standby); returns the remover. */
+function registerGauges(specs: readonly ReconcilerSpec[], add: AddStateGauge | undefined, terms: Terms): () => void {
+  if (add === undefined) return () => {};
+  const current = () => {
+    const session = terms.current();
+    return session?.ready() === true ? session.ctx.term : undefined;
+  };
+  const removers = specs.flatMap((spec) => (spec.gauges === undefined ? [] : [spec.gauges(add, current)]));
+  return () => removers.forEach((remove) => remove());
+}
+
 export function createControllerManager(options: ControllerManagerOptions): ControllerManager {
   const { config, client } = options;
   const clock = options.clock ?? createSystemClock();
   const instruments = options.instruments ?? noopInstruments();
   const specs = options.reconcilers ?? RECONCILERS;
   const logger = options.logger.child({ component: 'controllers' });
-  let session: Session | undefined;
-  let sessionDone: Promise<void> = Promise.resolve();
-  let stopSessionCtl: AbortController | undefined;
-  let lost = false;
   const caches = createCaches({ client, logger, clock });
-  routeWatches(caches, specs, () => (session?.routing() === true ? session : undefined));
   const events = createEventRecorder({ client, logger, clock, host: config.pod.nodeName, instance: config.pod.name });
-  const shared = { config, client, caches, events, logger, clock, instruments, podNetwork: options.podNetwork ?? NO_POD_NETWORK, addStateGauge: options.addStateGauge };
-
+  const podNetwork = options.podNetwork ?? NO_POD_NETWORK;
+  const terms = createTerms(specs, { config, client, caches, events, logger, clock, instruments, podNetwork, addStateGauge: options.addStateGauge });
+  routeWatches(caches, specs, () => {
+    const session = terms.current();
+    return session?.routing() === true ? session : undefined;
+  });
+  let lost = false;
   const elector = createLeaderElector({
     client,
     config: config.leaderElection,
@@ -91,52 +102,31 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     clock,
     instruments,
     callbacks: {
-      onStartedLeading(leadership) {
-        const ctl = new AbortController();
-        stopSessionCtl = ctl;
-        session = createSession(specs, shared);
-        sessionDone = session.run(AbortSignal.any([leadership, ctl.signal]));
-      },
+      onStartedLeading: (leadership) => terms.begin(leadership),
       onStoppedLeading({ reason }) {
         if (reason === 'lost') lost = true;
-        stopSessionCtl?.abort();
+        terms.end();
       },
     },
   });
 
-  const progress = reconcileProgressCheck({ controllers: () => session?.controllers() ?? [], stallMs: config.reconcileStallMs, now: () => clock.now() });
-  const informerSync = createInformerSyncCheck(Object.values(caches));
-
-  function registerGauges(): () => void {
-    const add = options.addStateGauge;
-    if (add === undefined) return () => {};
-    const current = () => (session?.ready() === true ? session.ctx.term : undefined);
-    const removers = specs.flatMap((spec) => (spec.gauges === undefined ? [] : [spec.gauges(add, current)]));
-    return () => removers.forEach((remove) => remove());
-  }
-
-  async function stopSession(): Promise<void> {
-    stopSessionCtl?.abort();
-    await sessionDone;
-  }
-
   async function run(signal: AbortSignal): Promise<'stopped' | 'lost-leadership'> {
     const informersCtl = new AbortController();
     const electorCtl = new AbortController();
-    const removeGauges = registerGauges();
+    const removeGauges = registerGauges(specs, options.addStateGauge, terms);
     // Controllers drain before the lease is released, so no write of this term lands after the next leader's rebuild list.
-    const onAbort = (): void => void stopSession().finally(() => electorCtl.abort());
+    const onAbort = (): void => void terms.stop().finally(() => electorCtl.abort());
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     const informersDone = Promise.all(Object.values(caches).map((i: { run(s: AbortSignal): Promise<void> }) => i.run(informersCtl.signal)));
     try {
       await elector.run(electorCtl.signal);
-      await stopSession();
+      await terms.stop();
     } catch (err) {
       logger.error({ err }, 'controller manager failed');
     } finally {
       signal.removeEventListener('abort', onAbort);
-      session = undefined;
+      terms.clear();
       informersCtl.abort();
       await informersDone.catch(() => undefined);
       removeGauges();
@@ -145,8 +135,8 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
   }
 
   return {
-    livenessChecks: [elector.check, progress],
-    readinessChecks: [informerSync, ipamInitCheck(caches, () => elector.isLeader(), () => session)],
+    livenessChecks: [elector.check, reconcileProgressCheck({ controllers: () => terms.current()?.controllers() ?? [], stallMs: config.reconcileStallMs, now: () => clock.now() })],
+    readinessChecks: [createInformerSyncCheck(Object.values(caches)), ipamInitCheck(caches, () => elector.isLeader(), terms.current)],
     run,
   };
 }

@@ -50,3 +50,37 @@ export function createSession(specs: readonly ReconcilerSpec[], options: Session
 
   return { ctx, ready: () => ready, routing: workers.started, add: workers.add, controllers: workers.controllers, run };
 }
+
+/** The terms of one manager: at most one session at a time, begun and ended by leader election. */
+export interface Terms {
+  /** The current term's session; undefined on a standby and after `run` ended. */
+  current(): Session | undefined;
+  /** A new term: rebuild, then the workers, until `leadership` aborts or `end` is called. */
+  begin(leadership: AbortSignal): void;
+  /** Ends the current term (its workers drain in the background). */
+  end(): void;
+  /** Ends the current term and waits until its workers drained. */
+  stop(): Promise<void>;
+  /** Forgets the last session (the manager stopped). */
+  clear(): void;
+}
+
+export function createTerms(specs: readonly ReconcilerSpec[], options: SessionOptions): Terms {
+  let session: Session | undefined;
+  let done: Promise<void> = Promise.resolve();
+  let ctl: AbortController | undefined;
+  return {
+    current: () => session,
+    begin(leadership) {
+      ctl = new AbortController();
+      session = createSession(specs, options);
+      done = session.run(AbortSignal.any([leadership, ctl.signal]));
+    },
+    end: () => ctl?.abort(),
+    async stop() {
+      ctl?.abort();
+      await done;
+    },
+    clear: () => void (session = undefined),
+  };
+}
