@@ -1,0 +1,15 @@
+export { createOvsdbClient } from './client.js';
+export type { ClientStatus, OvsdbClient, OvsdbClientOptions } from './client.js';
+export { allRows, rowByUuid, rowsNamed } from './cache.js';
+export type { DbCache, Row } from './cache.js';
+export type { Condition, Mutation, Operation, OpResult, TransactOutcome } from './protocol.js';
+export { NamedUuid, Uuid } from './values.js';
+export type { Atom, Value } from './values.js';
+export { createNbNetwork } from './nb-network.js';
+export type { Desired, NbNetwork, NbNetworkOptions, NbReadiness } from './nb-network.js';
+export type { NbResult } from './nb-batcher.js';
+export type { Drift } from './nb-drift.js';
+export type { Orphan, Owners } from './nb-gc.js';
+export type { NodeSpec, PodPortSpec, SubnetSpec } from './nb-model.js';
+export { NB_TABLES, nodePortGroupName, nodePortName, podPortName, routerPortName, subnetNodePortGroupName, switchRouterPortName, VENDOR } from './nb-names.js';
+export { createNbClient } from './nb-client.js';
