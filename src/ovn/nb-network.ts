@@ -11,7 +11,7 @@ import { findOrphans, gcPass, removeOrphansOps } from './nb-gc.js';
 import type { Orphan, Owners } from './nb-gc.js';
 import { deleteSubnetOps, deleteSwitchPortOps, ensurePodPortOps, ensureRouterOps, ensureSubnetOps } from './nb-model.js';
 import type { NbContext, NodeSpec, PodPortSpec, SubnetSpec } from './nb-model.js';
-import { nodePortName, podPortName, randomMac } from './nb-names.js';
+import { podPortName, randomMac } from './nb-names.js';
 import { deleteNodeOps, ensureNodeOps, setPortGroupsOps } from './nb-node.js';
 import { Tx } from './nb-tx.js';
 
@@ -105,7 +105,7 @@ export function createNbNetwork(options: NbNetworkOptions): NbNetwork {
     deletePodPort: (pod, namespace) => submit(`port/${podPortName(pod, namespace)}`, (tx, c) => (deleteSwitchPortOps(tx, c, podPortName(pod, namespace)), undefined)),
     setPortGroups: (p, node) => submit(`pg/${podPortName(p.pod, p.namespace)}`, (tx, c) => setPortGroupsOps(tx, c, podPortName(p.pod, p.namespace), p.subnet, node)),
     ensureNode: (spec) => submit(`node/${spec.node}`, (tx, c) => ensureNodeOps(tx, c, ctx, spec)),
-    deleteNode: (node) => submit(`node/${node}`, (tx, c) => (deleteNodeOps(tx, c, ctx, node), deleteSwitchPortOps(tx, c, nodePortName(node)), undefined)),
+    deleteNode: (node) => submit(`node/${node}`, (tx, c) => (deleteNodeOps(tx, c, ctx, node), undefined)),
     diff,
     async repair(desired) {
       const drift = diff(desired);

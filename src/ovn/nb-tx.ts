@@ -47,12 +47,21 @@ export class Tx {
   operations(): Operation[] {
     const tail: Operation[] = [];
     for (const e of this.refs.values()) {
+      // A set on the wire must not repeat an element: two requests may name the same reference.
+      const remove = unique(e.remove);
+      const insert = unique(e.insert);
       const mutations = [
-        ...(e.remove.length > 0 ? [[e.column, 'delete', e.remove] as const] : []),
-        ...(e.insert.length > 0 ? [[e.column, 'insert', e.insert] as const] : []),
+        ...(remove.length > 0 ? [[e.column, 'delete', remove] as const] : []),
+        ...(insert.length > 0 ? [[e.column, 'insert', insert] as const] : []),
       ];
       tail.push({ op: 'mutate', table: e.table, where: [['_uuid', '==', new Uuid(e.uuid)]], mutations });
     }
     return [...this.head, ...tail];
   }
+}
+
+function unique(refs: readonly Ref[]): Ref[] {
+  const seen = new Map<string, Ref>();
+  for (const r of refs) seen.set(r instanceof Uuid ? `u${r.uuid}` : `n${r.name}`, r);
+  return [...seen.values()];
 }
