@@ -21,9 +21,11 @@ export function serverStatus(updates: unknown, database: string): ServerStatus |
   const rows = (updates as { Database?: Record<string, Record<string, Record<string, unknown> | null>> } | null)?.Database;
   if (rows === undefined) return undefined;
   for (const update of Object.values(rows)) {
-    const row = update?.['initial'] ?? update?.['insert'] ?? update?.['modify'];
+    const full = update?.['initial'] ?? update?.['insert'];
+    const row = full ?? update?.['modify'];
     if (row === undefined || row === null || typeof row !== 'object') continue;
-    const r = row as Record<string, unknown>;
+    // A full row omits columns at their default: `leader` and `connected` absent mean false.
+    const r = full === undefined ? (row as Record<string, unknown>) : { leader: false, connected: false, ...(row as Record<string, unknown>) };
     if ('name' in r && scalar(r['name']) !== database) continue;
     const model = scalar(r['model']);
     if (model !== undefined && model !== 'clustered') return { usable: true };

@@ -56,6 +56,7 @@ describe('_Server.Database status', () => {
     ['a follower is not', row({ model: 'clustered', leader: false, connected: true }), { usable: false, why: 'cluster member is not the leader' }],
     ['a member cut off from the cluster is not', row({ model: 'clustered', leader: true, connected: false }), { usable: false, why: 'cluster member is not connected to the cluster' }],
     ['a leader stepping down (modify) is not', { Database: { d1: { modify: { leader: false } } } }, { usable: false, why: 'cluster member is not the leader' }],
+    ['a follower\'s initial row, which omits leader=false (a default), is not', row({ model: 'clustered', connected: true }), { usable: false, why: 'cluster member is not the leader' }],
     ['an update about other columns says nothing', { Database: { d1: { modify: { index: 7 } } } }, undefined],
   ];
   for (const [what, update, want] of CASES) it(what, () => assert.deepEqual(serverStatus(update, 'OVN_Northbound'), want));

@@ -129,6 +129,8 @@ async function dbServer(name: string, dir: string, schema: string | undefined, e
       await exited(server.process);
     },
     async restart() {
+      // kill -9 leaves the socket file behind; wait for the new one, not the stale one.
+      await rm(socket, { force: true });
       server.process = spawnChild('ovsdb-server', args, env, children);
       await waitFor(`${name} socket`, () => existsSync(socket));
     },
