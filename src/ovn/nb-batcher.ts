@@ -123,7 +123,9 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const tx = new Tx();
     const cache = options.client.cache;
     const live: Request[] = [];
+    const firstOp = new Map<Request, number>();
     for (const r of batch) {
+      firstOp.set(r, tx.pushed);
       const problem = r.build(tx, cache);
       if (isProblem(problem)) {
         busy.delete(r.key);
@@ -152,13 +154,24 @@ export function createBatcher(options: BatcherOptions): Batcher {
       return;
     }
     const message = `${outcome.error}: ${outcome.details}`;
+    const culprit = outcome.reason === 'op-error' ? owner(live, firstOp, outcome.index, tx.pushed) : undefined;
     for (const r of live) {
-      if (live.length > 1 || r.attempts + 1 < MAX_ATTEMPTS) requeue(r, true);
+      if (culprit !== undefined && r !== culprit) requeue(r, false); // innocent: the batch failed for another request
+      else if (live.length > 1 || r.attempts + 1 < MAX_ATTEMPTS) requeue(r, true);
       else {
         busy.delete(r.key);
+        options.logger.debug({ key: r.key, error: message }, 'northbound request rejected');
         settle(r, { ok: false, reason: 'Rejected', message });
       }
     }
+  }
+
+  /** The request whose own operations hold `index`; undefined when it is a coalesced mutate shared by several. */
+  function owner(live: readonly Request[], firstOp: ReadonlyMap<Request, number>, index: number, pushed: number): Request | undefined {
+    if (index >= pushed) return undefined;
+    let found: Request | undefined;
+    for (const r of live) if ((firstOp.get(r) ?? Infinity) <= index) found = r;
+    return found;
   }
 
   return {

@@ -39,6 +39,11 @@ export class Tx {
     this.entry(table, uuid, column).remove.push(ref);
   }
 
+  /** Operations pushed so far (the coalesced mutates come after them). */
+  get pushed(): number {
+    return this.head.length;
+  }
+
   get empty(): boolean {
     return this.head.length === 0 && this.refs.size === 0;
   }
