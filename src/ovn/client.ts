@@ -1,4 +1,3 @@
-import type { Histogram } from '@opentelemetry/api';
 import type { OvsdbEndpoint, OvsdbTlsFiles } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { createRateLimitedLogger } from '../log/index.js';
@@ -28,10 +27,15 @@ export interface OvsdbClientOptions {
   readonly tls?: OvsdbTlsFiles;
   readonly logger: Logger;
   /** `ovs_client_request_latency_milliseconds`. */
-  readonly latency?: Histogram<{ db: string; method: string; code: 'ok' | 'error' | 'timeout' | 'closed' }>;
+  readonly latency?: LatencyRecorder;
   /** Reconnect backoff after a round over every endpoint failed, ms: doubles from `initial` to `max` (OVS `reconnect`: 1 s to 8 s). */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   readonly random?: () => number;
+}
+
+/** Where call latencies go: the `ovs_client_request_latency_milliseconds` histogram (an OTel `Histogram` fits). */
+export interface LatencyRecorder {
+  record(ms: number, attributes: { db: string; method: string; code: 'ok' | 'error' | 'timeout' | 'closed' }): void;
 }
 
 export interface ClientStatus {

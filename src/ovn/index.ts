@@ -1,5 +1,5 @@
 export { createOvsdbClient } from './client.js';
-export type { ClientStatus, OvsdbClient, OvsdbClientOptions } from './client.js';
+export type { ClientStatus, LatencyRecorder, OvsdbClient, OvsdbClientOptions } from './client.js';
 export { allRows, rowByUuid, rowsNamed } from './cache.js';
 export type { DbCache, Row } from './cache.js';
 export type { Condition, Mutation, Operation, OpResult, TransactOutcome } from './protocol.js';

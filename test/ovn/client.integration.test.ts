@@ -14,10 +14,13 @@ const missing = ovnMissing();
 if (missing !== undefined) process.stderr.write(`\n*** SKIPPING OVSDB client integration tests: ${missing} ***\n\n`);
 const logger = createLogger({ level: 'silent' });
 
-function connect(nbAddr: string): { client: OvsdbClient; nb: NbNetwork } {
+type Latency = { value: number; attributes: { db: string; method: string; code: string } };
+
+function connect(nbAddr: string, latencies: Latency[] = []): { client: OvsdbClient; nb: NbNetwork } {
+  const latency = { record: (value: number, attributes: Latency['attributes']) => void latencies.push({ value, attributes }) };
   const client = createOvsdbClient({
     endpoints: parseNbAddr(nbAddr, 'test'), database: 'OVN_Northbound', tables: NB_TABLES, callTimeoutMs: 5_000, connectTimeoutMs: 1_000,
-    inactivityTimeoutMs: 2_000, logger, backoff: { initialMs: 50, maxMs: 400 },
+    inactivityTimeoutMs: 2_000, logger, backoff: { initialMs: 50, maxMs: 400 }, latency,
   });
   client.start();
   return { client, nb: createNbNetwork({ client, router: 'ovn-cluster', nodeSwitch: 'join', nodeSwitchGateways: ['100.64.0.1'], logger, timeoutMs: 30_000, maxBatch: 100 }) };
@@ -47,15 +50,22 @@ describe('OVSDB client against a standalone NB', { skip: missing }, () => {
   let ovn: LocalOvn;
   let client: OvsdbClient;
   let nb: NbNetwork;
+  const latencies: Latency[] = [];
   before(async () => {
     ovn = await startLocalOvn();
-    ({ client, nb } = connect(ovn.nbAddr));
+    ({ client, nb } = connect(ovn.nbAddr, latencies));
     assert.equal(await client.whenSynced(5_000), true);
     await base(nb);
   });
   after(async () => {
     await client?.close();
     await ovn?.stop();
+  });
+
+  it('records ovs_client_request_latency_milliseconds per db, method and code', () => {
+    const methods = new Set(latencies.map((l) => `${l.attributes.db} ${l.attributes.method} ${l.attributes.code}`));
+    for (const m of ['OVN_Northbound get_schema ok', 'OVN_Northbound monitor_cond ok', 'OVN_Northbound transact ok']) assert.ok(methods.has(m), `${m} in ${[...methods].join(', ')}`);
+    assert.ok(latencies.every((l) => l.value >= 0 && l.value < 5_000));
   });
 
   it('survives kill -9 of the server mid-burst: not ready while down, reconnects, resyncs, completes every port once', async () => {

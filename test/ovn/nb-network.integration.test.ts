@@ -87,6 +87,14 @@ describe('NB model end to end on a local OVN (northd, ovn-controller, dummy data
     assert.match(out, /lr_in_policy .*priority 29000/); // rerouted by the node's policy, not merely by the default route
   });
 
+  it('answers the node at its join gateway (what the CNI daemon pings 200 times)', async () => {
+    const mac = (await ovn.exec('ovn-nbctl', [`--db=${ovn.nb[0]?.unix}`, 'get', 'Logical_Router_Port', 'ovn-cluster-join', 'mac'])).trim().replace(/"/g, '');
+    const flow = `inport=="node-kube-1" && eth.src==${NODE.mac} && ip4.src==${NODE.joinIps[0]} && eth.dst==${mac} && ip4.dst==100.64.0.1 && ip.ttl==64 && icmp4.type==8`;
+    const out = await ovnTrace(ovn, 'join', flow);
+    assert.equal(lastOutput(out), 'node-kube-1', out.slice(-1500));
+    assert.match(out, /icmp4\.type = 0;/);
+  });
+
   it('keeps the router port MAC across a restart (read back from NB)', async () => {
     const before = await ovn.exec('ovn-nbctl', [`--db=${ovn.nb[0]?.unix}`, 'get', 'Logical_Router_Port', 'ovn-cluster-blue', 'mac']);
     const second = connect(ovn);
