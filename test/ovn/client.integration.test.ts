@@ -52,7 +52,7 @@ describe('OVSDB client against a standalone NB', { skip: missing }, () => {
   let nb: NbNetwork;
   const latencies: Latency[] = [];
   before(async () => {
-    ovn = await startLocalOvn();
+    ovn = await startLocalOvn({ ssl: true });
     ({ client, nb } = connect(ovn.nbAddr, latencies));
     assert.equal(await client.whenSynced(5_000), true);
     await base(nb);
@@ -60,6 +60,25 @@ describe('OVSDB client against a standalone NB', { skip: missing }, () => {
   after(async () => {
     await client?.close();
     await ovn?.stop();
+  });
+
+  it('connects over unix: and over ssl: with a client certificate, and skips a dead endpoint listed first', async () => {
+    const pki = ovn.nbSsl?.pki;
+    assert.ok(pki);
+    for (const addr of [`unix:${ovn.nb[0]?.socket}`, `tcp:127.0.0.1:1,${ovn.nbSsl?.addr}`]) {
+      const other = createOvsdbClient({
+        endpoints: parseNbAddr(addr, 'test'), database: 'OVN_Northbound', tables: NB_TABLES, callTimeoutMs: 5_000, connectTimeoutMs: 1_000, inactivityTimeoutMs: 2_000, logger,
+        tls: { keyFile: pki.clientKey, certFile: pki.clientCert, caFile: pki.ca },
+      });
+      other.start();
+      try {
+        assert.equal(await other.whenSynced(5_000), true, `${addr}: ${other.status().lastError}`);
+        assert.equal(other.status().endpoint, addr.split(',').at(-1));
+        assert.ok(other.cache.tables.get('Logical_Router')?.size === 1);
+      } finally {
+        await other.close();
+      }
+    }
   });
 
   it('records ovs_client_request_latency_milliseconds per db, method and code', () => {

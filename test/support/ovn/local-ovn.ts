@@ -36,11 +36,34 @@ export interface DbServer {
   restart(): Promise<void>;
 }
 
+/** PEM files of a throwaway CA, a server and a client certificate (made with openssl for `ssl:` tests). */
+export interface TestPki {
+  readonly ca: string;
+  readonly serverKey: string;
+  readonly serverCert: string;
+  readonly clientKey: string;
+  readonly clientCert: string;
+}
+
+/** Makes a CA and two certificates it signs, in `dir`. */
+export async function makePki(dir: string): Promise<TestPki> {
+  const f = (n: string) => join(dir, n);
+  const ssl = (...args: string[]) => run('openssl', args);
+  await ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=test-ca');
+  for (const who of ['server', 'client']) {
+    await ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${who}.key`), '-out', f(`${who}.csr`), '-subj', `/CN=${who}`);
+    await ssl('x509', '-req', '-in', f(`${who}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f(`${who}.pem`), '-days', '2');
+  }
+  return { ca: f('ca.pem'), serverKey: f('server.key'), serverCert: f('server.pem'), clientKey: f('client.key'), clientCert: f('client.pem') };
+}
+
 export interface LocalOvnOptions {
   /** `standalone` (default) or a 3-member raft NB. */
   readonly nb?: 'standalone' | 'raft';
   /** Also SB, northd, OVS + ovs-vswitchd (dummy datapath), br-int and ovn-controller as chassis `node-1`. */
   readonly full?: boolean;
+  /** Standalone NB also listens with SSL on a loopback port (`nbSsl`), with certificates from `makePki`. */
+  readonly ssl?: boolean;
 }
 
 export interface LocalOvn {
@@ -49,6 +72,8 @@ export interface LocalOvn {
   /** The `--ovn-nb-addr` value listing every NB member (tcp). */
   readonly nbAddr: string;
   readonly sb?: DbServer;
+  /** With `ssl`: the `ssl:127.0.0.1:PORT` endpoint and the PEM files. */
+  readonly nbSsl?: { readonly addr: string; readonly pki: TestPki };
   readonly ovsSocket?: string;
   /** Environment for ovs-vsctl / ovn-nbctl / ovn-trace on this OVN. */
   readonly env: NodeJS.ProcessEnv;
@@ -98,12 +123,16 @@ export async function startLocalOvn(options: LocalOvnOptions = {}): Promise<Loca
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const nb = options.nb === 'raft' ? await raftNb(dir, env, children, exec) : [await dbServer('nb', dir, NB_SCHEMA, env, children, exec)];
+    const pki = options.ssl === true ? await makePki(dir) : undefined;
+    const sslPort = pki === undefined ? 0 : await freePort();
+    const sslArgs = pki === undefined ? [] : [`--remote=pssl:${sslPort}:127.0.0.1`, `--private-key=${pki.serverKey}`, `--certificate=${pki.serverCert}`, `--ca-cert=${pki.ca}`];
+    const nb = options.nb === 'raft' ? await raftNb(dir, env, children, exec) : [await dbServer('nb', dir, NB_SCHEMA, env, children, exec, sslArgs)];
     const nbAddr = nb.map((s) => s.tcp).join(',');
     const ovn: LocalOvn = {
       dir, nb, nbAddr, env, exec,
       nbLeader: async () => (options.nb === 'raft' ? raftLeader(nb, exec) : 0),
       stop: stopAll,
+      ...(pki === undefined ? {} : { nbSsl: { addr: `ssl:127.0.0.1:${sslPort}`, pki } }),
       ...(options.full === true ? await fullStack(dir, env, children, exec, nb) : {}),
     };
     return ovn;
