@@ -1,4 +1,5 @@
 import type { Logger } from '../log/index.js';
+import { createRateLimitedLogger } from '../log/index.js';
 import type { DbCache } from './cache.js';
 import type { OvsdbClient } from './client.js';
 import { isProblem } from './nb-model.js';
@@ -60,8 +61,13 @@ export function createBatcher(options: BatcherOptions): Batcher {
   const busy = new Set<string>();
   let inFlight = 0;
   let waitingForSync = false;
+  const limited = createRateLimitedLogger(options.logger);
 
   const settle = (r: Request, result: NbResult) => {
+    if (!result.ok && (result.reason === 'Unavailable' || result.reason === 'Rejected')) {
+      const s = options.client.status();
+      limited.log('warn', `nb:${result.reason}`, { operation: r.key, endpoint: s.endpoint ?? 'none', lastError: s.lastError, error: result.message }, 'northbound request failed');
+    }
     for (const w of r.waiters) w(result);
   };
 
