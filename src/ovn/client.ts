@@ -63,6 +63,13 @@ export interface OvsdbClient {
 }
 
 const DB_MONITOR = 'db';
+
+/** The cache being filled by one session, and updates that arrived before its initial content. */
+interface Pending {
+  readonly next: DbCache;
+  schema?: DbSchema;
+  held: unknown[] | undefined;
+}
 const SERVER_MONITOR = 'server';
 
 export function createOvsdbClient(options: OvsdbClientOptions): OvsdbClient {
@@ -103,7 +110,15 @@ export function createOvsdbClient(options: OvsdbClientOptions): OvsdbClient {
     }
   };
 
-  const onNotification = (c: () => RpcConnection | undefined, pending: { next: DbCache; schema?: DbSchema }) => (method: string, params: unknown) => {
+  const apply = (c: RpcConnection | undefined, pending: Pending, updates: unknown): void => {
+    try {
+      applyUpdate2(pending.next, pending.schema as DbSchema, updates);
+    } catch (err) {
+      c?.close(`bad update2: ${(err as Error).message}`);
+    }
+  };
+
+  const onNotification = (c: () => RpcConnection | undefined, pending: Pending) => (method: string, params: unknown) => {
     if (method !== 'update2' || !Array.isArray(params)) return;
     const [id, updates] = params as [unknown, unknown];
     if (id === SERVER_MONITOR) {
@@ -112,17 +127,18 @@ export function createOvsdbClient(options: OvsdbClientOptions): OvsdbClient {
       return;
     }
     if (id !== DB_MONITOR || pending.schema === undefined) return;
-    try {
-      applyUpdate2(pending.next, pending.schema, updates);
-    } catch (err) {
-      c()?.close(`bad update2: ${(err as Error).message}`);
+    // One chunk can hold the monitor reply and the first update2; the reply's continuation runs
+    // later (a microtask), so hold updates until the initial content is in.
+    if (pending.held !== undefined) {
+      pending.held.push(updates);
       return;
     }
+    apply(c(), pending, updates);
     if (synced) notify();
   };
 
   async function session(endpoint: OvsdbEndpoint): Promise<boolean> {
-    const pending: { next: DbCache; schema?: DbSchema } = { next: createCache() };
+    const pending: Pending = { next: createCache(), held: [] };
     let c: RpcConnection | undefined;
     c = await openConnection(endpoint, {
       connectTimeoutMs: options.connectTimeoutMs,
@@ -141,6 +157,8 @@ export function createOvsdbClient(options: OvsdbClientOptions): OvsdbClient {
       for (const [table, columns] of Object.entries(options.tables)) requests[table] = [{ columns }];
       const initial = await timed(c, 'monitor_cond', [options.database, DB_MONITOR, requests]);
       applyUpdate2(pending.next, pending.schema, initial);
+      for (const held of pending.held ?? []) apply(c, pending, held);
+      pending.held = undefined;
       cache = pending.next;
       schema = pending.schema;
       conn = c;
