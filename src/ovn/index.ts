@@ -1,3 +1,13 @@
+/**
+ * OVN northbound for the controllers (DESIGN.md §10). Wiring, in main: `createNbClient(config.ovn,
+ * logger, instruments.ovsClientRequestLatency)` (undefined = northbound off), `client.start()`,
+ * `createNbNetwork({ client, router, nodeSwitch, nodeSwitchGateways, logger, instruments, timeoutMs })`,
+ * register `network.readiness` as readyz check `ovn-nb`; `client.close()` on shutdown.
+ * Order: ensureRouter → ensureSubnet(node switch) → ensureSubnet(each Subnet) → ensureNode(each
+ * Node, after its join address is reserved) → per pod: reserve → ensurePodPort → IP object →
+ * annotations → (scheduled) setPortGroups → `routed: "true"`. Delete: deletePodPort → IP object →
+ * release. Every call is idempotent and returns a value (never rejects); concurrent calls batch.
+ */
 export { createOvsdbClient } from './client.js';
 export type { ClientStatus, LatencyRecorder, OvsdbClient, OvsdbClientOptions } from './client.js';
 export { allRows, rowByUuid, rowsNamed } from './cache.js';
