@@ -1,7 +1,7 @@
 import type { DbCache, Row } from './cache.js';
 import { allRows } from './cache.js';
 import type { NbContext } from './nb-model.js';
-import { nodePortGroupName, PRIORITY, routerPortName, switchRouterPortName, VENDOR } from './nb-names.js';
+import { PRIORITY, routerPortName, switchRouterPortName, VENDOR } from './nb-names.js';
 import { holds, named, str, strMap } from './nb-rows.js';
 import type { Tx } from './nb-tx.js';
 import { Uuid } from './values.js';
@@ -23,30 +23,40 @@ export interface Orphan {
 
 const ours = (row: Row): boolean => strMap(row, 'external_ids')['vendor'] === VENDOR;
 
+// Each rule judges only the kinds of row this model writes. A vendor row of a kind it does not
+// model (a custom VPC's patch, a VIP port, a network-policy group, another priority's policy) is
+// owned by something we cannot see, so it is left alone: deleting it would break Kube-OVN features.
+
 function portOwned(row: Row, owners: Owners, ctx: NbContext): boolean {
   const name = str(row, 'name');
   const ids = strMap(row, 'external_ids');
-  if (str(row, 'type') === 'router') return [...owners.subnets].some((s) => switchRouterPortName(s, ctx.router) === name);
+  const type = str(row, 'type');
+  if (type === 'router') {
+    if (!name.endsWith(`-${ctx.router}`)) return true;
+    return name === switchRouterPortName(ctx.nodeSwitch, ctx.router) || [...owners.subnets].some((s) => switchRouterPortName(s, ctx.router) === name);
+  }
+  if (type !== '') return true;
   if (ids['pod'] !== undefined) return owners.podPorts.has(name);
-  if (ids['node'] !== undefined) return owners.nodes.has(ids['node']) && name === `node-${ids['node']}`;
-  return owners.podPorts.has(name);
+  if (name.startsWith('node-') && (ids['ls'] === undefined || ids['ls'] === ctx.nodeSwitch)) return owners.nodes.has(name.slice('node-'.length));
+  return true;
 }
 
 function groupOwned(row: Row, owners: Owners): boolean {
   const ids = strMap(row, 'external_ids');
   const node = ids['node'];
-  if (node === undefined || !owners.nodes.has(node)) return false;
-  if (ids['subnet'] !== undefined) return owners.subnets.has(ids['subnet']);
-  return str(row, 'name') === nodePortGroupName(node);
+  if (node === undefined || node === '') return true;
+  if (!owners.nodes.has(node)) return false;
+  if (ids['subnet'] !== undefined && ids['subnet'] !== '') return owners.subnets.has(ids['subnet']);
+  return true;
 }
 
 function policyOwned(row: Row, owners: Owners): boolean {
   const ids = strMap(row, 'external_ids');
   const priority = Number(str(row, 'priority'));
-  if (priority === PRIORITY.subnetAllow) return ids['subnet'] !== undefined && owners.subnets.has(ids['subnet']);
+  if (priority === PRIORITY.subnetAllow) return ids['subnet'] === undefined || owners.subnets.has(ids['subnet']);
+  if (priority !== PRIORITY.nodeReroute && priority !== PRIORITY.subnetNodeReroute) return true;
   if (ids['node'] !== undefined && !owners.nodes.has(ids['node'])) return false;
-  if (ids['subnet'] !== undefined && !owners.subnets.has(ids['subnet'])) return false;
-  return ids['node'] !== undefined || ids['subnet'] !== undefined;
+  return ids['subnet'] === undefined || owners.subnets.has(ids['subnet']);
 }
 
 /**
@@ -62,7 +72,8 @@ export function findOrphans(cache: DbCache, ctx: NbContext, owners: Owners): Orp
   }
   for (const row of allRows(cache, 'Logical_Router_Port')) {
     const name = str(row, 'name');
-    const owned = name === routerPortName(ctx.router, ctx.nodeSwitch) || [...owners.subnets].some((s) => routerPortName(ctx.router, s) === name);
+    const mine = name.startsWith(`${ctx.router}-`);
+    const owned = !mine || name === routerPortName(ctx.router, ctx.nodeSwitch) || [...owners.subnets].some((s) => routerPortName(ctx.router, s) === name);
     if (ours(row) && !owned) out.push({ table: 'Logical_Router_Port', uuid: row._uuid, name });
   }
   for (const row of allRows(cache, 'Port_Group')) if (ours(row) && !groupOwned(row, owners)) out.push({ table: 'Port_Group', uuid: row._uuid, name: str(row, 'name') });

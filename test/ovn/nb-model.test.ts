@@ -105,18 +105,25 @@ describe('garbage collection', () => {
       p1: { name: 'a.default', external_ids: map({ vendor: 'kube-ovn', pod: 'default/a' }) },
       p2: { name: 'gone.default', external_ids: map({ vendor: 'kube-ovn', pod: 'default/gone' }) },
       p3: { name: 'theirs', external_ids: map({ pod: 'default/theirs' }) },
+      p4: { name: 'node-gone', external_ids: map({ vendor: 'kube-ovn', ls: 'join' }) },
+      p5: { name: 'vip-1', external_ids: map({ vendor: 'kube-ovn', ls: 'ovn-default' }) },
+      p6: { name: 'ovn-default-vpc1', type: 'router', external_ids: VENDOR },
+      p7: { name: 'old-ovn-cluster', type: 'router', external_ids: VENDOR },
     },
+    Port_Group: { g1: { name: 'np.default.web', external_ids: map({ vendor: 'kube-ovn', np: 'default/web' }) }, g2: { name: 'node.gone', external_ids: map({ vendor: 'kube-ovn', node: 'gone' }) } },
+    Logical_Router_Policy: { r1: { priority: 31000, match: 'ip4.dst == 10.99.0.0/16', action: 'allow', external_ids: map({ vendor: 'kube-ovn', subnet: 'old' }) }, r2: { priority: 29400, match: 'x', action: 'allow', external_ids: VENDOR } },
+    Logical_Router_Port: { l1: { name: 'ovn-cluster-old', external_ids: VENDOR }, l2: { name: 'vpc1-ovn-default', external_ids: VENDOR } },
   });
   const owners = { podPorts: new Set(['a.default']), nodes: new Set<string>(), subnets: new Set(['ovn-default']) };
 
-  it('lists only vendor rows no owner explains', () => {
-    assert.deepEqual(findOrphans(cache, CTX, owners).map((o) => o.name).sort(), ['gone.default', 'old']);
+  it('lists only vendor rows of kinds it writes that no owner explains', () => {
+    assert.deepEqual(findOrphans(cache, CTX, owners).map((o) => o.name).sort(), ['gone.default', 'ip4.dst == 10.99.0.0/16', 'node-gone', 'node.gone', 'old', 'old-ovn-cluster', 'ovn-cluster-old']);
   });
 
   it('removes a row only on its second orphaned pass', () => {
     const first = gcPass(new Set(), findOrphans(cache, CTX, owners));
     assert.deepEqual(first.remove, []);
-    const second = gcPass(first.suspects, findOrphans(cache, CTX, { ...owners, subnets: new Set(['ovn-default', 'old']) }));
+    const second = gcPass(first.suspects, findOrphans(cache, CTX, { podPorts: owners.podPorts, nodes: new Set(['gone']), subnets: new Set(['ovn-default', 'old']) }));
     assert.deepEqual(second.remove.map((o) => o.name), ['gone.default']);
     assert.deepEqual([...second.suspects], []);
   });
