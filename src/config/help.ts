@@ -8,6 +8,7 @@ const GROUP_TITLES: Readonly<Record<SettingGroup, string>> = {
   otlp: 'OTLP push (read only when the exporter list has `otlp`; per the OTel exporter spec)',
   kubernetes: 'Kubernetes and leader election',
   controller: 'Controller',
+  ovn: 'OVN northbound (Kube-OVN\'s flags; with --ovn-nb-addr unset the controller allocates addresses only and programs no OVN)',
   downward: 'Downward API (environment only; set them from fieldRef in the Deployment)',
 };
 

@@ -1,6 +1,7 @@
 export { parseConfig } from './parse.js';
 export type { ConfigResult, ParseConfigInput } from './parse.js';
 export { formatDuration, parseGoDuration } from './durations.js';
+export type { OvnConfig, OvsdbEndpoint, OvsdbTlsFiles } from './ovn.js';
 export type {
   Config,
   DefaultSubnetConfig,

@@ -4,6 +4,7 @@ import { ConfigError } from './errors.js';
 import { scanArgv } from './flags.js';
 import { renderHelp } from './help.js';
 import { assembleMetrics, buildExporters, chooseExporters, prometheusListen } from './metrics.js';
+import { ovnConfig } from './ovn.js';
 import { parseCidrs, parseExcludeIps, parseGateways } from './network.js';
 import { createEnvSource, createResolver } from './sources.js';
 import type { EnvSource, Resolver } from './sources.js';
@@ -68,6 +69,7 @@ function build(resolve: Resolver, env: EnvSource, input: ParseConfigInput): { co
     kubeconfig: resolve('kubeconfig').raw,
     leaderElection: leaderElection(resolve, pod, input.hostname),
     defaultSubnet: defaultSubnet(resolve),
+    ovn: ovnConfig(resolve),
     workerNum: intSetting(resolve, 'workerNum', 1, 1024, 'an integer 1-1024'),
     reconcileStallMs: durationSetting(resolve, 'reconcileStallTimeout'),
     shutdownTimeoutMs: durationSetting(resolve, 'shutdownTimeout'),

@@ -1,3 +1,5 @@
+import { OVN_SETTINGS } from './ovn-settings.js';
+
 /**
  * The one list of settings: `flags.ts` learns the flags from it, `sources.ts` resolves flag over
  * env over default with it, and `help.ts` prints it. A setting without `flag` is env-only (the
@@ -22,7 +24,7 @@ export interface SettingSpec {
   readonly group: SettingGroup;
 }
 
-export type SettingGroup = 'health' | 'metrics' | 'otlp' | 'kubernetes' | 'controller' | 'downward';
+export type SettingGroup = 'health' | 'metrics' | 'otlp' | 'kubernetes' | 'controller' | 'ovn' | 'downward';
 
 const GO_DURATION = 'Go duration (e.g. 500ms, 30s, 1m30s)';
 const OTEL_MS = 'integer milliseconds (OTel spec)';
@@ -69,6 +71,8 @@ export const SETTINGS = {
   workerNum: { flag: '--worker-num', env: 'WORKER_NUM', default: '3', value: '<n>', unit: 'integer 1-1024', off: NO_OFF, group: 'controller', help: 'Reconcile concurrency per queue.' },
   logLevel: { flag: '--log-level', env: 'LOG_LEVEL', default: 'info', value: '<level>', unit: 'trace, debug, info, warn, error, fatal or silent', off: '`silent`', group: 'controller', help: 'JSON logs on stdout at this level and above.' },
   shutdownTimeout: { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT', default: '10s', value: '<duration>', unit: GO_DURATION, off: NO_OFF, group: 'controller', help: 'Bound on the whole shutdown after SIGTERM; keep it under terminationGracePeriodSeconds.' },
+
+  ...OVN_SETTINGS,
 
   podName: { env: 'POD_NAME', default: '', defaultText: 'empty (Lease identity falls back to the host name)', value: '<name>', unit: 'string', off: 'unset', group: 'downward', help: 'This pod; Lease holder identity.' },
   podNamespace: { env: 'POD_NAMESPACE', default: '', defaultText: 'empty (Lease in kube-system)', value: '<name>', unit: 'string', off: 'unset', group: 'downward', help: 'Namespace of this pod and of the Lease.' },

@@ -1,4 +1,5 @@
 import type { LogLevel } from './log-levels.js';
+import type { OvnConfig } from './ovn.js';
 
 /** One metrics exporter, as chosen by `--metrics-exporter` / `OTEL_METRICS_EXPORTER`. */
 export type ExporterConfig =
@@ -103,6 +104,8 @@ export interface Config {
   readonly kubeconfig: string;
   readonly leaderElection: LeaderElectionConfig;
   readonly defaultSubnet: DefaultSubnetConfig;
+  /** OVN northbound settings (DESIGN.md §10). */
+  readonly ovn: OvnConfig;
   /** Reconcile concurrency per queue; default 3. */
   readonly workerNum: number;
   /** Liveness `reconcile-progress` fails when keys are queued and no reconcile finished for this long, ms. Default 300000. */

@@ -46,7 +46,16 @@ export interface Instruments {
   readonly ipamAllocations: Counter<{ subnet_name: string; result: IpamResult }>;
   /** labels: subnet_name, result */
   readonly ipamReleases: Counter<{ subnet_name: string; result: IpamResult }>;
+  /** labels: db, method, code (`ok`, `error`, `timeout`, `closed`); milliseconds. Kube-OVN's name, for its dashboards. */
+  readonly ovsClientRequestLatency: Histogram<{ db: string; method: string; code: OvsdbCode }>;
+  /** labels: table; northbound rows whose columns drifted from what they should be and were rewritten */
+  readonly ovnDriftRepairs: Counter<{ table: string }>;
+  /** labels: table; northbound rows marked vendor=kube-ovn removed because nothing owned them on two GC passes */
+  readonly ovnGcRemovals: Counter<{ table: string }>;
 }
+
+/** `code` label of `ovs_client_request_latency_milliseconds`. */
+export type OvsdbCode = 'ok' | 'error' | 'timeout' | 'closed';
 
 /**
  * Gauges reported from current state at collection time (see `state-gauges.ts`), so that a
@@ -82,6 +91,8 @@ export type StateGaugeKey = keyof typeof STATE_GAUGES;
 // so dashboards built for Kube-OVN's Go controller keep their quantile resolution.
 const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60];
 const WORKQUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1, 10];
+// Milliseconds: a local NB transaction takes ~0.1 ms, a raft one ~1 ms, a stuck one the 60 s --ovn-timeout.
+const OVSDB_MS_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000];
 const REST_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
 
 export function createInstruments(meter: Meter): Instruments {
@@ -102,6 +113,9 @@ export function createInstruments(meter: Meter): Instruments {
     leaderElectionMasterStatus: meter.createGauge('leader_election_master_status', { description: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master.' }),
     ipamAllocations: meter.createCounter('ipam_allocations_total', { description: 'Address allocations per subnet and result.' }),
     ipamReleases: meter.createCounter('ipam_releases_total', { description: 'Address releases per subnet and result.' }),
+    ovsClientRequestLatency: meter.createHistogram('ovs_client_request_latency_milliseconds', { description: 'Latency of OVSDB requests, by database, method and outcome.', unit: 'ms', advice: { explicitBucketBoundaries: OVSDB_MS_BUCKETS } }),
+    ovnDriftRepairs: meter.createCounter('ovn_nb_drift_repairs_total', { description: 'Northbound rows found different from what they should be and rewritten, by table.' }),
+    ovnGcRemovals: meter.createCounter('ovn_nb_gc_removals_total', { description: 'Northbound rows marked vendor=kube-ovn removed because no object owned them on two passes, by table.' }),
   });
 }
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Config } from '../../src/config/index.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import type { SettingSpec } from '../../src/config/settings.js';
+import { OVN_CASES, OVN_DECOYS } from './ovn-cases.js';
 import { setup } from './setup.js';
 
 interface Case {
@@ -41,6 +42,7 @@ const CASES: readonly Case[] = [
   { flag: '--worker-num', env: 'WORKER_NUM', raw: '16', read: (c) => c.workerNum, want: 16 },
   { flag: '--log-level', env: 'LOG_LEVEL', raw: 'debug', read: (c) => c.logLevel, want: 'debug' },
   { flag: '--shutdown-timeout', env: 'SHUTDOWN_TIMEOUT', raw: '25s', read: (c) => c.shutdownTimeoutMs, want: 25_000 },
+  ...OVN_CASES,
 ];
 
 describe('every setting', () => {
@@ -73,7 +75,7 @@ describe('every setting', () => {
 
   it('lets the flag win over the environment variable for every setting', () => {
     for (const c of CASES) {
-      const { ok } = setup();
+      const { ok } = setup({ env: c.extra });
       const config = ok([`${c.flag}=${c.raw}`], { [c.env]: envDecoy(c.env) });
       assert.deepEqual(c.read(config), c.want, c.flag);
     }
@@ -97,6 +99,7 @@ function envDecoy(env: string): string {
     LEADER_ELECT_LEASE_DURATION: '45s', LEADER_ELECT_RENEW_DEADLINE: '21s', LEADER_ELECT_RETRY_PERIOD: '3s', DEFAULT_LS: 'other',
     DEFAULT_CIDR: '192.168.0.0/16', DEFAULT_GATEWAY: '10.16.0.1', DEFAULT_EXCLUDE_IPS: '10.16.0.3', WORKER_NUM: '7',
     LOG_LEVEL: 'error', SHUTDOWN_TIMEOUT: '3s',
+    ...OVN_DECOYS,
   };
   return decoys[env] ?? assert.fail(`no decoy for ${env}`);
 }

@@ -6,6 +6,7 @@ import { createLogger } from '../../src/log/index.js';
 import { kubeconfigYaml, startApiServer } from '../support/apiserver/index.js';
 import { CRD_FILES } from '../support/kube-env.js';
 import { until } from '../support/poll.js';
+import { OVN_OFF } from '../support/ovn/config.js';
 import type { ApiServer } from '../support/apiserver/index.js';
 import type { Config } from '../../src/config/types.js';
 import type { KubeClient, KubeObject } from '../../src/kube/index.js';
@@ -20,6 +21,7 @@ export function testConfig(overrides: Partial<Config> = {}, identity = 'controll
     kubeconfig: '',
     leaderElection: { enabled: true, leaseName: 'kube-ovn-controller', namespace: 'kube-system', identity, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 200 },
     defaultSubnet: { name: 'ovn-default', cidr: '10.16.0.0/16', gateway: '', excludeIps: [] },
+    ovn: OVN_OFF,
     workerNum: 3,
     reconcileStallMs: 300_000,
     shutdownTimeoutMs: 4000,

@@ -1,0 +1,66 @@
+import { rowsNamed, uuidsOf } from './cache.js';
+import type { DbCache, Row } from './cache.js';
+import { Uuid } from './values.js';
+import type { Atom } from './values.js';
+
+/** Reading cached NB rows: columns left at their default are absent from `update2` rows. */
+
+export function strMap(row: Row | undefined, column: string): Record<string, string> {
+  const v = row?.[column];
+  if (v === undefined || Array.isArray(v) || v instanceof Uuid || typeof v !== 'object') return {};
+  return Object.fromEntries(Object.entries(v as Record<string, Atom>).map(([k, x]) => [k, String(x)]));
+}
+
+export function strSet(row: Row | undefined, column: string): string[] {
+  const v = row?.[column];
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map((a: Atom) => (a instanceof Uuid ? a.uuid : String(a)));
+}
+
+export function str(row: Row | undefined, column: string): string {
+  const v = row?.[column];
+  if (Array.isArray(v)) return v.length === 0 ? '' : String(v[0]);
+  return v === undefined ? '' : String(v);
+}
+
+export function refs(row: Row | undefined, column: string): string[] {
+  return uuidsOf(row?.[column]);
+}
+
+/** The one row named `name`; with duplicates (possible for switches), the oldest-looking one: lowest uuid, a stable choice. */
+export function named(cache: DbCache, table: string, name: string): Row | undefined {
+  const rows = rowsNamed(cache, table, name);
+  if (rows.length <= 1) return rows[0];
+  return [...rows].sort((a, b) => (a._uuid < b._uuid ? -1 : 1))[0];
+}
+
+/** Rows referenced by `column` of `row`, looked up in `table`. */
+export function referenced(cache: DbCache, row: Row | undefined, column: string, table: string): Row[] {
+  const rows = cache.tables.get(table);
+  return refs(row, column).flatMap((u) => {
+    const r = rows?.get(u);
+    return r === undefined ? [] : [r];
+  });
+}
+
+const memberSets = new WeakMap<Row, Map<string, Set<string>>>();
+
+/** Whether the uuid-set column of `row` holds `uuid`; memoised per row object (a modified row is a new object), so 10k checks on one switch stay linear. */
+export function holds(row: Row, column: string, uuid: string): boolean {
+  let columns = memberSets.get(row);
+  if (columns === undefined) memberSets.set(row, (columns = new Map()));
+  let set = columns.get(column);
+  if (set === undefined) columns.set(column, (set = new Set(refs(row, column))));
+  return set.has(uuid);
+}
+
+/** Whether every key of `want` is in `have` with the same value (other keys are someone else's). */
+export function mapIncludes(have: Readonly<Record<string, string>>, want: Readonly<Record<string, string>>): boolean {
+  return Object.entries(want).every(([k, v]) => have[k] === v);
+}
+
+export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
