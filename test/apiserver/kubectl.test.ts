@@ -1,20 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { SUBNET_CRD, kubectl, setup } from './helpers.js';
+import { SUBNET_CRD, kubectl, kubectlMissing, setup } from './helpers.js';
 import type { Harness } from './helpers.js';
-
-/** kubectl on this machine is a dispatcher that runs a version-matched binary (1.27-1.33) per the server's /version. */
-function kubectlMissing(): string | false {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe', timeout: 10_000 });
-    return false;
-  } catch (err) {
-    const why = `SKIPPED: kubectl cannot run here (${(err as Error).message.split('\n')[0] ?? ''}); the kubectl wire contract is untested`;
-    process.stderr.write(`\n*** ${why} ***\n`);
-    return why;
-  }
-}
 
 const skip = kubectlMissing();
 

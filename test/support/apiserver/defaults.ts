@@ -8,7 +8,15 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** metav1.MicroTime's layout `2006-01-02T15:04:05.000000Z07:00`: exactly six fractional digits. */
 const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
 
+/** RBAC objects only need a valid path segment (rbac validation's ValidatePathSegmentName). */
+function pathSegmentCauses(name: string): FieldCause[] {
+  if (name === '.' || name === '..') return [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: "${name}": may not be '${name}'` }];
+  const bad = ['/', '%'].find((c) => name.includes(c));
+  return bad === undefined ? [] : [{ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: "${name}": may not contain '${bad}'` }];
+}
+
 function nameCauses(def: ResourceDef, name: string): FieldCause[] {
+  if (def.builtin && def.group === 'rbac.authorization.k8s.io') return name === '' ? [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }] : pathSegmentCauses(name);
   const label = def.plural === 'namespaces';
   const ok = label ? DNS1123_LABEL.test(name) && name.length <= 63 : DNS1123_SUBDOMAIN.test(name) && name.length <= 253;
   if (ok) return [];

@@ -14,7 +14,11 @@ export const SERVER_VERSION = {
   platform: 'linux/amd64',
 } as const;
 
-const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+/** `/version` for a server claiming Kubernetes 1.<minor> (kubectl's dispatcher here picks kubectl.1.<minor>). */
+export function serverVersion(minor?: number): Record<string, string> {
+  if (minor === undefined) return { ...SERVER_VERSION };
+  return { ...SERVER_VERSION, minor: String(minor), gitVersion: `v1.${minor}.0` };
+}
 
 export function apiVersions(hostPort: string): Record<string, unknown> {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: hostPort }] };
@@ -36,11 +40,12 @@ export function apiGroup(registry: Registry, group: string): Record<string, unkn
 }
 
 function resourceEntries(d: ResourceDef): Array<Record<string, unknown>> {
-  const main: Record<string, unknown> = { name: d.plural, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: VERBS };
+  const main: Record<string, unknown> = { name: d.plural, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: d.verbs };
   if (d.shortNames.length > 0) main['shortNames'] = d.shortNames;
   if (d.categories.length > 0) main['categories'] = d.categories;
   const out = [main];
   if (d.statusSubresource) out.push({ name: `${d.plural}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] });
+  if (d.subresources.includes('token')) out.push({ name: `${d.plural}/token`, singularName: '', namespaced: d.namespaced, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
   return out;
 }
 

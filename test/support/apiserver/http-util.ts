@@ -14,10 +14,14 @@ export function sendError(res: ServerResponse, err: unknown): void {
   sendJson(res, e.code, JSON.stringify(e.toStatus()), e.headers);
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBytes(req)).toString('utf8');
 }
 
 /** Decodes a POST/PUT body: JSON, or YAML when the client says so. */

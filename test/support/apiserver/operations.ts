@@ -121,7 +121,16 @@ export class Operations {
     meta.creationTimestamp = formatTime(this.now());
     this.store.write('ADDED', resource, obj, undefined);
     this.afterWrite(def, obj);
+    this.afterCreate(def, obj);
     return obj;
+  }
+
+  /** The ServiceAccount controller's job: every new namespace gets a `default` ServiceAccount. */
+  private afterCreate(def: ResourceDef, obj: KubeObject): void {
+    if (this.store.discarding || !def.builtin || def.group !== '' || def.plural !== 'namespaces') return;
+    const sa = this.registry.byKey('serviceaccounts');
+    const namespace = obj.metadata.name ?? '';
+    if (sa !== undefined && this.tryGet(sa, namespace, 'default') === undefined) this.create(sa, namespace, { metadata: { name: 'default' } });
   }
 
   private merged(def: ResourceDef, existing: KubeObject, incoming: KubeObject, subresource: string | undefined): KubeObject {

@@ -30,7 +30,11 @@ interface DefInput {
   hasGeneration?: boolean;
   fieldLabels?: Array<[string, (obj: KubeObject) => string]>;
   printerColumns?: PrinterColumn[];
+  verbs?: string[];
+  subresources?: string[];
 }
+
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 function def(input: DefInput): ResourceDef {
   return {
@@ -48,7 +52,38 @@ function def(input: DefInput): ResourceDef {
     hasGeneration: input.hasGeneration ?? true,
     fieldLabels: new Map(input.fieldLabels ?? []),
     printerColumns: input.printerColumns ?? [],
+    verbs: input.verbs ?? VERBS,
+    subresources: input.subresources ?? [],
   };
+}
+
+/** Create-only review resources of authentication.k8s.io and authorization.k8s.io (answered, not stored). */
+function reviewDefs(): ResourceDef[] {
+  const review = (group: string, plural: string, kind: string, namespaced = false): ResourceDef =>
+    def({ group, plural, kind, namespaced, hasGeneration: false, verbs: ['create'] });
+  return [
+    review('authentication.k8s.io', 'tokenreviews', 'TokenReview'),
+    review('authentication.k8s.io', 'selfsubjectreviews', 'SelfSubjectReview'),
+    review('authorization.k8s.io', 'subjectaccessreviews', 'SubjectAccessReview'),
+    review('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
+    review('authorization.k8s.io', 'localsubjectaccessreviews', 'LocalSubjectAccessReview', true),
+  ];
+}
+
+/** Core and apps kinds kubectl's everyday verbs touch, and RBAC. */
+function workloadDefs(): ResourceDef[] {
+  const rbac = 'rbac.authorization.k8s.io';
+  return [
+    def({ plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], hasGeneration: false, subresources: ['token'] }),
+    def({ plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], hasGeneration: false }),
+    def({ plural: 'secrets', kind: 'Secret', namespaced: true, hasGeneration: false, fieldLabels: [['type', field('type')]] }),
+    def({ plural: 'services', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'], statusSubresource: true, hasGeneration: false }),
+    def({ group: 'apps', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], statusSubresource: true }),
+    def({ group: rbac, plural: 'roles', kind: 'Role', namespaced: true, hasGeneration: false }),
+    def({ group: rbac, plural: 'clusterroles', kind: 'ClusterRole', namespaced: false, hasGeneration: false }),
+    def({ group: rbac, plural: 'rolebindings', kind: 'RoleBinding', namespaced: true, hasGeneration: false }),
+    def({ group: rbac, plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false, hasGeneration: false }),
+  ];
 }
 
 /** The built-in resources this double serves (field labels as in kube-apiserver's `*ToSelectableFields`). */
@@ -88,6 +123,8 @@ export function builtinDefs(): ResourceDef[] {
     def({ plural: 'nodes', kind: 'Node', namespaced: false, shortNames: ['no'], statusSubresource: true, hasGeneration: false, fieldLabels: [['spec.unschedulable', (o) => String(get(o, ['spec', 'unschedulable']) === true)]] }),
     def({ group: 'coordination.k8s.io', plural: 'leases', kind: 'Lease', namespaced: true, hasGeneration: false }),
     def({ group: 'apiextensions.k8s.io', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], statusSubresource: true }),
+    ...workloadDefs(),
+    ...reviewDefs(),
   ];
 }
 
@@ -129,6 +166,8 @@ export function defFromCrd(crd: KubeObject): ResourceDef {
     hasGeneration: true,
     fieldLabels: new Map(),
     printerColumns: printerColumns(first),
+    verbs: VERBS,
+    subresources: [],
   };
 }
 

@@ -1,11 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Encoder } from './encode.js';
 import { badRequest, methodNotAllowed, notFound, pathNotFound } from './errors.js';
-import { boolParam, decodeObject, intParam, readBody, sendJson } from './http-util.js';
+import { boolParam, intParam, readBody, readBytes, sendJson } from './http-util.js';
 import { encodeList, listPage } from './list.js';
 import type { ListQuery } from './list.js';
 import type { Operations } from './operations.js';
+import { decodeBody, sendObject } from './negotiate.js';
 import { APPLY_PATCH, applyPatch } from './patch.js';
+import type { ProtoCatalog } from './protobuf.js';
+import type { UserInfo } from './rbac.js';
+import { selfOrLocalReview, subjectAccessReview, tokenRequest, tokenReview } from './reviews.js';
+import type { TokenIssuer } from './tokens.js';
 import { both, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { Store } from './store.js';
 import { encodeTable, wantsTable } from './table.js';
@@ -29,6 +34,8 @@ export interface ResourceDeps {
   readonly hub: WatchHub;
   readonly encoder: Encoder;
   readonly now: () => Date;
+  readonly catalog: ProtoCatalog;
+  readonly issuer: TokenIssuer;
 }
 
 /** Deleting these answers a `Status` instead of the object (their registries don't set ReturnDeletedObject). */
@@ -65,12 +72,24 @@ function collection(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage
     return;
   }
   const page = listPage(deps.store, q);
-  const body = wantsTable(req.headers.accept) ? encodeTable(deps.encoder, q, page, deps.now()) : encodeList(deps.encoder, q, page);
-  sendJson(res, 200, body);
+  if (wantsTable(req.headers.accept)) return sendJson(res, 200, encodeTable(deps.encoder, q, page, deps.now()));
+  if (!r.def.builtin) return sendJson(res, 200, encodeList(deps.encoder, q, page));
+  const metadata: Record<string, unknown> = { resourceVersion: String(page.rv), ...(page.continueToken === undefined ? {} : { continue: page.continueToken }), ...(page.remaining === undefined ? {} : { remainingItemCount: page.remaining }) };
+  sendObject(deps.catalog, req, res, 200, q.apiVersion, r.def.listKind, { metadata, items: page.items }, () => encodeList(deps.encoder, q, page));
 }
 
 function objectBody(deps: ResourceDeps, r: ResourceRequest, obj: KubeObject): string {
   return deps.encoder.object(obj, apiVersion(r));
+}
+
+/** Sends a stored object in the negotiated encoding (protobuf for built-ins when asked first). */
+function reply(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage, res: ServerResponse, code: number, obj: KubeObject): void {
+  if (!r.def.builtin) return sendJson(res, code, objectBody(deps, r, obj));
+  sendObject(deps.catalog, req, res, code, apiVersion(r), r.def.kind, obj, () => objectBody(deps, r, obj));
+}
+
+async function bodyOf(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage): Promise<unknown> {
+  return decodeBody(deps.catalog, await readBytes(req), req.headers['content-type'], r.def.builtin);
 }
 
 function deleteBody(deps: ResourceDeps, r: ResourceRequest, obj: KubeObject, deleted: boolean): string {
@@ -100,24 +119,25 @@ function write<T>(deps: ResourceDeps, params: URLSearchParams, fn: () => T): T {
 async function item(deps: ResourceDeps, r: ResourceRequest, name: string, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
   switch (req.method) {
     case 'GET':
-      sendJson(res, 200, objectBody(deps, r, deps.ops.get(r.def, r.namespace, name)));
+      reply(deps, r, req, res, 200, deps.ops.get(r.def, r.namespace, name));
       return;
     case 'PUT': {
-      const body = decodeObject(await readBody(req), req.headers['content-type']);
-      sendJson(res, 200, objectBody(deps, r, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, body, r.subresource))));
+      const body = await bodyOf(deps, r, req);
+      reply(deps, r, req, res, 200, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, body, r.subresource)));
       return;
     }
     case 'PATCH': {
       const [code, obj] = await patch(deps, r, name, req, params);
-      sendJson(res, code, objectBody(deps, r, obj));
+      reply(deps, r, req, res, code, obj);
       return;
     }
     case 'DELETE': {
       if (r.subresource !== undefined) throw methodNotAllowed();
-      const text = await readBody(req);
-      const options = text.trim() === '' ? undefined : decodeObject(text, req.headers['content-type']);
+      const bytes = await readBytes(req);
+      const options = bytes.length === 0 || bytes.toString('utf8').trim() === '' ? undefined : decodeBody(deps.catalog, bytes, req.headers['content-type'], true);
       const { object, deleted } = write(deps, params, () => deps.ops.delete(r.def, r.namespace, name, options));
-      sendJson(res, 200, deleteBody(deps, r, object, deleted));
+      if (deleted && STATUS_ON_DELETE.has(resourceKey(r.def.group, r.def.plural))) return sendJson(res, 200, deleteBody(deps, r, object, deleted));
+      reply(deps, r, req, res, 200, object);
       return;
     }
     default:
@@ -132,16 +152,35 @@ function deleteCollection(deps: ResourceDeps, r: ResourceRequest, params: URLSea
   sendJson(res, 200, encodeList(deps.encoder, q, { rv: deps.store.resourceVersion, items: gone, continueToken: undefined, remaining: undefined }));
 }
 
+/** Create-only review resources and the TokenRequest subresource: answered, not stored. */
+async function review(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage, res: ServerResponse, user: UserInfo): Promise<void> {
+  if (req.method !== 'POST') throw methodNotAllowed();
+  const raw = await bodyOf(deps, r, req);
+  const body = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  let out: KubeObject;
+  if (r.subresource === 'token') out = tokenRequest(deps, r.def, r.namespace ?? '', r.name ?? '', body);
+  else if (r.def.kind === 'TokenReview') out = tokenReview(deps, body);
+  else if (r.def.kind === 'SubjectAccessReview') out = subjectAccessReview(deps, body);
+  else if (r.def.kind === 'SelfSubjectAccessReview' || r.def.kind === 'LocalSubjectAccessReview') out = selfOrLocalReview(deps, r.def.kind, body, user, r.namespace);
+  else if (r.def.kind === 'SelfSubjectReview') out = { kind: 'SelfSubjectReview', apiVersion: apiVersion(r), metadata: {}, status: { userInfo: { username: user.username, groups: user.groups } } };
+  else throw methodNotAllowed();
+  const outVersion = String(out['apiVersion']);
+  sendObject(deps.catalog, req, res, 201, outVersion, String(out['kind']), out, () => JSON.stringify(out));
+}
+
 /** Dispatches a resource request by method and shape (collection or item, subresource). */
-export async function handleResource(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
+export async function handleResource(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage, res: ServerResponse, params: URLSearchParams, user: UserInfo): Promise<void> {
+  if (r.def.verbs.length === 1 && r.def.verbs[0] === 'create' && r.name === undefined) return review(deps, r, req, res, user);
+  if (r.subresource !== undefined && r.def.subresources.includes(r.subresource) && r.name !== undefined) return review(deps, r, req, res, user);
   if (r.subresource !== undefined && !(r.subresource === 'status' && r.def.statusSubresource)) throw pathNotFound();
+  if (r.def.verbs.length === 1) throw methodNotAllowed();
   if (r.name === undefined) {
     if (req.method === 'GET') return collection(deps, r, req, res, params);
     if (req.method === 'DELETE') return deleteCollection(deps, r, params, res);
     if (req.method !== 'POST') throw methodNotAllowed();
     if (r.def.namespaced && r.namespace === undefined) throw pathNotFound();
-    const body = decodeObject(await readBody(req), req.headers['content-type']);
-    sendJson(res, 201, objectBody(deps, r, write(deps, params, () => deps.ops.create(r.def, r.namespace, body))));
+    const body = await bodyOf(deps, r, req);
+    reply(deps, r, req, res, 201, write(deps, params, () => deps.ops.create(r.def, r.namespace, body)));
     return;
   }
   if (r.watchPath) throw badRequest('watching a single object by path is not supported; use fieldSelector=metadata.name=<name>');

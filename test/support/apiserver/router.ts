@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SERVER_VERSION, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { authenticateRequest, requireAllowed, resourceAttributes } from './auth.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { ApiError, pathNotFound } from './errors.js';
 import type { FailOptions, Faults } from './faults.js';
 import { readBody, sendError, sendJson } from './http-util.js';
@@ -12,6 +13,8 @@ export interface RouterDeps extends ResourceDeps {
   readonly faults: Faults;
   readonly hostPort: () => string;
   readonly counters: { requests: number };
+  /** What `/version` answers. */
+  readonly version: Record<string, string>;
 }
 
 /** Splits `<rest>` after `/api/v1` or `/apis/<g>/<v>` into a resource address. */
@@ -32,7 +35,7 @@ function parseResourcePath(registry: Registry, group: string, version: string, r
 
 function discovery(deps: RouterDeps, segs: string[]): unknown {
   const [root, a, b] = segs;
-  if (root === 'version' && segs.length === 1) return SERVER_VERSION;
+  if (root === 'version' && segs.length === 1) return deps.version;
   if (root === 'api' && segs.length === 1) return apiVersions(deps.hostPort());
   if (root === 'api' && segs.length === 2 && a !== undefined) return apiResourceList(deps.registry, '', a);
   if (root === 'apis' && segs.length === 1) return apiGroupList(deps.registry);
@@ -83,15 +86,24 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
     res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
     return;
   }
+  const user = authenticateRequest(deps.store, deps.issuer, req);
   if (req.method === 'GET') {
     const doc = discovery(deps, segs);
-    if (doc !== undefined) return sendJson(res, 200, JSON.stringify(doc));
+    if (doc !== undefined) {
+      requireAllowed(deps.store, user, { kind: 'nonResource', verb: 'get', path: url.pathname });
+      return sendJson(res, 200, JSON.stringify(doc));
+    }
   }
   let r: ResourceRequest | undefined;
   if (segs[0] === 'api' && segs[1] !== undefined) r = parseResourcePath(deps.registry, '', segs[1], segs.slice(2));
   else if (segs[0] === 'apis' && segs[1] !== undefined && segs[2] !== undefined) r = parseResourcePath(deps.registry, segs[1], segs[2], segs.slice(3));
-  if (r === undefined) throw pathNotFound();
-  await handleResource(deps, r, req, res, url.searchParams);
+  if (r === undefined) {
+    requireAllowed(deps.store, user, { kind: 'nonResource', verb: (req.method ?? 'GET').toLowerCase(), path: url.pathname });
+    throw pathNotFound();
+  }
+  const watch = r.watchPath || ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+  requireAllowed(deps.store, user, resourceAttributes(r.def, req.method ?? 'GET', { namespace: r.namespace, name: r.name, subresource: r.subresource, watch }));
+  await handleResource(deps, r, req, res, url.searchParams, user);
 }
 
 /** The server's request listener: control API, faults, latency, then discovery and resources. */

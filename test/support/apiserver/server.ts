@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { bootstrapPolicy } from './bootstrap.js';
+import { serverVersion } from './discovery.js';
 import { Encoder } from './encode.js';
 import { Faults } from './faults.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -7,8 +9,11 @@ import { Operations } from './operations.js';
 import type { OperationsOptions } from './operations.js';
 import { Registry } from './registry.js';
 import { createHandler } from './router.js';
+import { ProtoCatalog } from './protobuf.js';
 import { loadState, readManifests, saveState } from './state.js';
 import { Store } from './store.js';
+import { TokenIssuer } from './tokens.js';
+import type { ServiceAccountClaims } from './tokens.js';
 import { WatchHub } from './watch.js';
 
 export interface ApiServerOptions {
@@ -26,6 +31,8 @@ export interface ApiServerOptions {
   readonly crds?: readonly string[];
   /** Clock and randomness seams. */
   readonly operations?: OperationsOptions;
+  /** Kubernetes minor version `/version` claims (kubectl's dispatcher runs kubectl.1.<minor>). Default 32. */
+  readonly minorVersion?: number;
 }
 
 export interface ApiServer {
@@ -39,6 +46,13 @@ export interface ApiServer {
   /** Current global resourceVersion. */
   resourceVersion(): number;
   saveState(path: string): Promise<void>;
+  /**
+   * A ServiceAccount token as `kubectl create token` mints it (the account must exist):
+   * valid for `expirationSeconds` (default 3600), for `audiences` (default the API server's).
+   */
+  createToken(namespace: string, name: string, options?: { audiences?: string[]; expirationSeconds?: number }): string;
+  /** The claims of a token this server minted, or undefined if it is not one of ours (or expired). */
+  tokenClaims(token: string): ServiceAccountClaims | undefined;
   close(): Promise<void>;
 }
 
@@ -66,6 +80,10 @@ async function seed(ops: Operations, registry: Registry, options: ApiServerOptio
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     if (ops.tryGet(nsDef, undefined, name) === undefined) ops.create(nsDef, undefined, { metadata: { name } });
   }
+  for (const [plural, obj] of bootstrapPolicy()) {
+    const d = registry.byKey(`${plural}.rbac.authorization.k8s.io`);
+    if (d !== undefined && ops.tryGet(d, undefined, obj.metadata.name ?? '') === undefined) ops.create(d, undefined, obj);
+  }
   for (const file of options.crds ?? []) {
     for (const obj of await readManifests(file)) {
       const [group, version] = String(obj['apiVersion'] ?? 'v1').includes('/') ? String(obj['apiVersion']).split('/') : ['', String(obj['apiVersion'] ?? 'v1')];
@@ -83,6 +101,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const store = new Store(options.historyLimit ?? 10_000);
   const encoder = new Encoder();
   const ops = new Operations(store, registry, options.operations);
+  const now = options.operations?.now ?? (() => new Date());
+  const issuer = new TokenIssuer(now);
+  const catalog = new ProtoCatalog();
   const hub = new WatchHub(store, encoder, options.bookmarkIntervalMs ?? 1000);
   if (options.statePath !== undefined) await loadState(store, registry, options.statePath);
   await seed(ops, registry, options);
@@ -99,8 +120,8 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       await listen(server, port, host);
     },
   });
-  const now = options.operations?.now ?? (() => new Date());
-  server.on('request', createHandler({ store, ops, hub, encoder, now, registry, faults, counters, hostPort: () => `${host}:${port}` }));
+  const version = serverVersion(options.minorVersion);
+  server.on('request', createHandler({ store, ops, hub, encoder, now, registry, faults, counters, catalog, issuer, version, hostPort: () => `${host}:${port}` }));
   port = await listen(server, port, host);
   const url = `http://${host}:${port}`;
   return {
@@ -111,6 +132,15 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     stats: () => ({ requests: counters.requests, watches: hub.total }),
     resourceVersion: () => store.resourceVersion,
     saveState: (path) => saveState(store, path),
+    createToken: (namespace, name, tokenOptions = {}) => {
+      const sa = store.get('serviceaccounts', namespace, name);
+      if (sa === undefined) throw new Error(`createToken: serviceaccount ${namespace}/${name} does not exist`);
+      return issuer.mint({ namespace, name, uid: sa.metadata.uid ?? '' }, tokenOptions.audiences ?? [], tokenOptions.expirationSeconds ?? 3600).token;
+    },
+    tokenClaims: (token) => {
+      const v = issuer.verify(token);
+      return v.ok ? v.claims : undefined;
+    },
     close: async () => {
       hub.close();
       await closeServer(server);

@@ -37,6 +37,10 @@ export interface ResourceDef {
   readonly hasGeneration: boolean;
   /** Field selector labels beyond metadata.name/metadata.namespace, with their extractors. */
   readonly fieldLabels: ReadonlyMap<string, (obj: KubeObject) => string>;
+  /** Discovery verbs; `['create']` marks a review resource that is answered, never stored. */
+  readonly verbs: readonly string[];
+  /** Subresources besides `status` (e.g. `token` on serviceaccounts). */
+  readonly subresources: readonly string[];
   /** CRD printer columns (`jsonPath` relative to the object), used for Table responses. */
   readonly printerColumns: readonly PrinterColumn[];
 }
