@@ -41,6 +41,8 @@ export class Operations {
     private readonly store: Store,
     private readonly registry: Registry,
     options: OperationsOptions = {},
+    /** Brings a built-in object to the shape its Go type serialises to (see ProtoCatalog.normalize). */
+    private readonly normalize: (def: ResourceDef, obj: KubeObject) => KubeObject = (_def, obj) => obj,
   ) {
     this.now = options.now ?? (() => new Date());
     this.uid = options.uid ?? randomUUID;
@@ -119,10 +121,11 @@ export class Operations {
     if (def.hasGeneration) meta.generation = 1;
     else delete meta.generation;
     meta.creationTimestamp = formatTime(this.now());
-    this.store.write('ADDED', resource, obj, undefined);
-    this.afterWrite(def, obj);
-    this.afterCreate(def, obj);
-    return obj;
+    const stored = this.normalize(def, obj);
+    this.store.write('ADDED', resource, stored, undefined);
+    this.afterWrite(def, stored);
+    this.afterCreate(def, stored);
+    return stored;
   }
 
   /** The ServiceAccount controller's job: every new namespace gets a `default` ServiceAccount. */
@@ -173,7 +176,7 @@ export class Operations {
     if ((rv === undefined || rv === '') && !def.builtin && !fromPatch) {
       throw invalid(def, name, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update' }]);
     }
-    const next = this.merged(def, existing, incoming, subresource);
+    const next = this.normalize(def, this.merged(def, existing, incoming, subresource));
     validate(def, next, false);
     const added = finalizers(next).filter((f) => !finalizers(existing).includes(f));
     if (existing.metadata.deletionTimestamp !== undefined && added.length > 0) {

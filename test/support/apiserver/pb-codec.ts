@@ -145,10 +145,24 @@ export function decodeMessage(type: Type, r: ReaderT, end: number, path = fullNa
   return toJsonObject(type, byName);
 }
 
+const ZERO: Record<string, unknown> = { string: '', bool: false, bytes: '' };
+
+/**
+ * What Go's encoding/json writes for a non-pointer field the wire did not carry: a struct is
+ * always written (`status: {}`), a scalar without omitempty as its zero value.
+ */
+function goZero(f: Field): unknown {
+  if (f.repeated || f.map || option(f, 'pointer')) return undefined;
+  const sub = f.resolvedType;
+  if (sub !== null && 'fields' in sub) return isSpecial(fullName(sub)) ? undefined : toJsonObject(sub, {});
+  if (option(f, 'omitempty')) return undefined;
+  return ZERO[f.type] ?? 0;
+}
+
 function toJsonObject(type: Type, byName: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of type.fieldsArray) {
-    const v = byName[f.name];
+    const v = byName[f.name] ?? goZero(f);
     if (v === undefined) continue;
     if (option(f, 'inline') && isObject(v)) {
       Object.assign(out, v);

@@ -71,14 +71,42 @@ export class ProtoCatalog {
     return { apiVersion, kind, ...(isObject(obj) ? obj : {}) };
   }
 
+  /**
+   * The object as kube-apiserver would store and serve it after decoding into its Go type:
+   * structs always present (`status: {}`), omitempty zero values gone, times in canonical form.
+   * Objects with fields outside the schema are returned unchanged.
+   */
+  normalize(apiVersion: string, kind: string, obj: Record<string, unknown>): Record<string, unknown> {
+    const type = this.typeOf(apiVersion, kind);
+    if (type === undefined) return obj;
+    const { apiVersion: _a, kind: _k, ...fields } = obj;
+    try {
+      const back = decode(type, encode(type, fields));
+      return { apiVersion: obj['apiVersion'], kind: obj['kind'], ...(isObject(back) ? back : {}) };
+    } catch (err) {
+      if (err instanceof NotRepresentable) return obj;
+      throw err;
+    }
+  }
+
+  /** The envelope around an already encoded message. */
+  wrap(apiVersion: string, kind: string, raw: Uint8Array): Buffer {
+    const envelope = encode(this.unknown, { apiVersion, kind, raw: Buffer.from(raw).toString('base64'), contentEncoding: '', contentType: '' });
+    return Buffer.concat([MAGIC, envelope]);
+  }
+
+  /** The encoded message inside an envelope. */
+  rawOf(body: Buffer): Buffer {
+    const envelope = decode(this.unknown, body.subarray(MAGIC.length)) as Record<string, string | undefined>;
+    return Buffer.from(envelope['raw'] ?? '', 'base64');
+  }
+
   /** Encodes a JSON object of `kind` with the envelope; throws NotRepresentable if any field would be lost. */
   encodeObject(apiVersion: string, kind: string, obj: Record<string, unknown>): Buffer {
     const type = this.typeOf(apiVersion, kind);
     if (type === undefined) throw new NotRepresentable(`no protobuf schema for ${apiVersion} ${kind}`);
     const { apiVersion: _a, kind: _k, ...fields } = obj;
-    const raw = encode(type, fields);
-    const envelope = encode(this.unknown, { apiVersion, kind, raw: Buffer.from(raw).toString('base64'), contentEncoding: '', contentType: '' });
-    return Buffer.concat([MAGIC, envelope]);
+    return this.wrap(apiVersion, kind, encode(type, fields));
   }
 }
 

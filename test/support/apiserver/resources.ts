@@ -75,7 +75,7 @@ function collection(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessage
   if (wantsTable(req.headers.accept)) return sendJson(res, 200, encodeTable(deps.encoder, q, page, deps.now()));
   if (!r.def.builtin) return sendJson(res, 200, encodeList(deps.encoder, q, page));
   const metadata: Record<string, unknown> = { resourceVersion: String(page.rv), ...(page.continueToken === undefined ? {} : { continue: page.continueToken }), ...(page.remaining === undefined ? {} : { remainingItemCount: page.remaining }) };
-  sendObject(deps.catalog, req, res, 200, q.apiVersion, r.def.listKind, { metadata, items: page.items }, () => encodeList(deps.encoder, q, page));
+  sendObject(deps.catalog, req, res, 200, q.apiVersion, r.def.listKind, { metadata, items: page.items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) }, () => encodeList(deps.encoder, q, page));
 }
 
 function objectBody(deps: ResourceDeps, r: ResourceRequest, obj: KubeObject): string {

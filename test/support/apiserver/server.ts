@@ -14,6 +14,7 @@ import { loadState, readManifests, saveState } from './state.js';
 import { Store } from './store.js';
 import { TokenIssuer } from './tokens.js';
 import type { ServiceAccountClaims } from './tokens.js';
+import type { KubeObject } from './types.js';
 import { WatchHub } from './watch.js';
 
 export interface ApiServerOptions {
@@ -100,10 +101,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const registry = new Registry();
   const store = new Store(options.historyLimit ?? 10_000);
   const encoder = new Encoder();
-  const ops = new Operations(store, registry, options.operations);
+  const catalog = new ProtoCatalog();
+  const ops = new Operations(store, registry, options.operations, (def, obj) => (def.builtin ? (catalog.normalize(String(obj['apiVersion']), def.kind, obj) as KubeObject) : obj));
   const now = options.operations?.now ?? (() => new Date());
   const issuer = new TokenIssuer(now);
-  const catalog = new ProtoCatalog();
   const hub = new WatchHub(store, encoder, options.bookmarkIntervalMs ?? 1000);
   if (options.statePath !== undefined) await loadState(store, registry, options.statePath);
   await seed(ops, registry, options);

@@ -44,7 +44,7 @@ const ROOTS = [
 ].filter((r) => !r.endsWith('TokenRequestList') && !r.endsWith('ReviewList'));
 
 interface Field { label: string; type: string; name: string; num: number }
-interface GoTag { json: string; omitempty: boolean; pointer: boolean; inline: boolean }
+interface GoTag { json: string; omitempty: boolean; pointer: boolean; inline: boolean; patchStrategy: string; patchMergeKey: string }
 
 function parseProto(text: string): Map<string, Field[]> {
   const out = new Map<string, Field[]>();
@@ -74,7 +74,8 @@ function parseGo(dir: string): Map<string, Map<string, GoTag>> {
         const js = /json:"([^"]*)"/.exec(f[3] ?? '');
         if (pb === null || js === null) continue;
         const [jname, ...opts] = (js[1] ?? '').split(',');
-        tags.set(pb[1] ?? '', { json: jname ?? '', omitempty: opts.includes('omitempty') || opts.includes('omitzero'), pointer: (f[2] ?? '').startsWith('*'), inline: opts.includes('inline') || (embedded && jname === '') });
+        tags.set(pb[1] ?? '', { json: jname ?? '', omitempty: opts.includes('omitempty') || opts.includes('omitzero'), pointer: (f[2] ?? '').startsWith('*'), inline: opts.includes('inline') || (embedded && jname === ''),
+          patchStrategy: /patchStrategy:"([^"]*)"/.exec(f[3] ?? '')?.[1] ?? '', patchMergeKey: /patchMergeKey:"([^"]*)"/.exec(f[3] ?? '')?.[1] ?? '' });
       }
       out.set(m[1] ?? '', tags);
     }
@@ -127,6 +128,8 @@ function main(): void {
         if (tag?.inline === true) opts.push('(inline) = true');
         if (tag?.omitempty === true) opts.push('(omitempty) = true');
         if (tag?.pointer === true) opts.push('(pointer) = true');
+        if (tag !== undefined && tag.patchStrategy !== '') opts.push(`(patch_strategy) = "${tag.patchStrategy}"`);
+        if (tag !== undefined && tag.patchMergeKey !== '') opts.push(`(patch_merge_key) = "${tag.patchMergeKey}"`);
         const typ = f.type.startsWith('.') ? f.type.slice(1) : f.type;
         const label = f.type.startsWith('map<') ? '' : `${f.label === '' ? 'optional' : f.label} `;
         lines.push(`  ${label}${typ.startsWith('k8s.') ? `.${typ}` : typ} ${f.name} = ${f.num}${opts.length > 0 ? ` [${opts.join(', ')}]` : ''};`);
