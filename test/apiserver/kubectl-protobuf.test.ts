@@ -138,11 +138,17 @@ describe('protobuf bodies as kubectl sends and reads them', { skip }, () => {
   });
 
   it('falls back to JSON when a stored object has a field protobuf cannot carry, and says 406 if JSON is not acceptable', async () => {
-    await h.call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'odd' }, data: { a: 'b' }, notAField: true });
-    const both = await fetch(`${h.server.url}/api/v1/namespaces/default/configmaps/odd`, { headers: { Accept: `${PROTOBUF},application/json` } });
-    assert.equal(both.headers.get('content-type'), 'application/json');
-    assert.equal(((await both.json()) as Record<string, unknown>)['notAField'], true);
-    const only = await fetch(`${h.server.url}/api/v1/namespaces/default/configmaps/odd`, { headers: { Accept: PROTOBUF } });
-    assert.equal(only.status, 406);
+    // Writes prune unknown fields (fieldValidation), so only a loaded state file can hold one.
+    const state = await h.file('state.json', JSON.stringify({ resourceVersion: 5, resources: { configmaps: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd', namespace: 'default', uid: 'u', resourceVersion: '5' }, data: { a: 'b' }, notAField: true }] } }));
+    const old = await setup({ statePath: state });
+    try {
+      const both = await fetch(`${old.server.url}/api/v1/namespaces/default/configmaps/odd`, { headers: { Accept: `${PROTOBUF},application/json` } });
+      assert.equal(both.headers.get('content-type'), 'application/json');
+      assert.equal(((await both.json()) as Record<string, unknown>)['notAField'], true);
+      const only = await fetch(`${old.server.url}/api/v1/namespaces/default/configmaps/odd`, { headers: { Accept: PROTOBUF } });
+      assert.equal(only.status, 406);
+    } finally {
+      await old.close();
+    }
   });
 });

@@ -47,11 +47,9 @@ describe('kubectl against the local API server', { skip }, () => {
     const h = await setup();
     try {
       const file = await h.file('pod.yaml', POD_YAML);
-      const strict = await kubectl(h, ['create', '-f', file]);
-      assert.match(strict.stderr, /failed to download openapi/, 'no OpenAPI is served: client-side validation needs --validate=false');
-      assert.match(await ok(h, ['create', '-f', file, '--validate=false']), /pod\/web created/);
-      assert.match(await ok(h, ['apply', '-f', file, '--validate=false']), /pod\/web configured/);
-      assert.match(await ok(h, ['apply', '-f', file, '--validate=false']), /pod\/web unchanged/);
+      assert.match(await ok(h, ['create', '-f', file]), /pod\/web created/);
+      assert.match(await ok(h, ['apply', '-f', file]), /pod\/web configured/);
+      assert.match(await ok(h, ['apply', '-f', file]), /pod\/web unchanged/);
       assert.match(await ok(h, ['annotate', 'pod', 'web', 'note=hi']), /annotated/);
       assert.match(await ok(h, ['label', 'pod', 'web', 'tier=front']), /labeled/);
       await ok(h, ['patch', 'pod', 'web', '--type', 'merge', '-p', '{"metadata":{"labels":{"m":"1"}}}']);
@@ -74,14 +72,14 @@ describe('kubectl against the local API server', { skip }, () => {
     const h = await setup();
     try {
       const crd = await h.file('crd.json', JSON.stringify(SUBNET_CRD));
-      assert.match(await ok(h, ['apply', '-f', crd, '--validate=false']), /customresourcedefinition.apiextensions.k8s.io\/subnets.kubeovn.io created/);
+      assert.match(await ok(h, ['apply', '-f', crd]), /customresourcedefinition.apiextensions.k8s.io\/subnets.kubeovn.io created/);
       const subnet = await h.file('subnet.yaml', SUBNET_YAML);
-      assert.match(await ok(h, ['apply', '-f', subnet, '--validate=false']), /subnet.kubeovn.io\/s1 created/);
+      assert.match(await ok(h, ['apply', '-f', subnet]), /subnet.kubeovn.io\/s1 created/);
       assert.match(await ok(h, ['get', 'subnets']), /^NAME\s+CIDR\s+AGE\ns1\s+10\.16\.0\.0\/16\s+\d+s$/m);
       assert.match(await ok(h, ['get', 'subnet', 's1', '-o', 'jsonpath={.spec.cidrBlock}']), /^10\.16\.0\.0\/16$/);
       const sp = await kubectl(h, ['patch', 'subnet', 's1', '--type', 'strategic', '-p', '{"spec":{}}']);
       assert.match(sp.stderr, /application\/strategic-merge-patch\+json is not supported/);
-      assert.match(await ok(h, ['apply', '--server-side', '--validate=false', '-f', subnet]), /serverside-applied/);
+      assert.match(await ok(h, ['apply', '--server-side', '-f', subnet]), /serverside-applied/);
       assert.match(await ok(h, ['delete', '-f', subnet]), /deleted/);
     } finally {
       await h.close();
@@ -92,7 +90,7 @@ describe('kubectl against the local API server', { skip }, () => {
     const h = await setup();
     try {
       const file = await h.file('pod.yaml', POD_YAML);
-      await ok(h, ['create', '-f', file, '--validate=false']);
+      await ok(h, ['create', '-f', file]);
       const child = spawn('kubectl', ['--kubeconfig', h.kubeconfig, 'get', 'pods', '--watch'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';

@@ -108,7 +108,8 @@ function crdStatus(obj: KubeObject): void {
  * the status subresource's `.status` is dropped first, then per-kind defaults apply.
  */
 export function defaultOnCreate(def: ResourceDef, obj: KubeObject): void {
-  if (def.statusSubresource) delete obj['status'];
+  // Nodes keep their status: the kubelet registers a Node with it in one create.
+  if (def.statusSubresource && !(def.builtin && def.plural === 'nodes')) delete obj['status'];
   if (def.builtin && def.group === '' && def.plural === 'pods') podDefaults(obj);
   else if (def.builtin && def.group === '' && def.plural === 'namespaces') namespaceDefaults(obj);
   else if (def.builtin && def.plural === 'customresourcedefinitions') crdStatus(obj);

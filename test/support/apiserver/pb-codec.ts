@@ -88,7 +88,7 @@ function specialToJson(name: string, m: Record<string, unknown>): unknown {
   }
 }
 
-function isSpecial(name: string): boolean {
+export function isSpecial(name: string): boolean {
   return [TIME, MICRO_TIME, DURATION, FIELDS_V1, RAW_EXTENSION, INT_OR_STRING, QUANTITY].includes(name) || STRING_LISTS.has(name);
 }
 
@@ -251,7 +251,7 @@ function writeField(w: WriterT, f: Field, v: unknown, path: string): void {
 }
 
 /** Fields addressable by JSON key, inlined (embedded Go struct) fields expanded. */
-function jsonFields(type: Type): Map<string, { field: Field; via: Field | undefined }> {
+export function jsonFields(type: Type): Map<string, { field: Field; via: Field | undefined }> {
   const out = new Map<string, { field: Field; via: Field | undefined }>();
   for (const f of type.fieldsArray) {
     const sub = f.resolvedType;

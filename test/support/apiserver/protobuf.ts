@@ -43,6 +43,12 @@ export class ProtoCatalog {
     this.unknown = this.root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
   }
 
+  /** A message by full proto name (`k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta`). */
+  lookup(fullName: string): Type | undefined {
+    const found = this.root.lookup(fullName);
+    return found instanceof protobuf.Type ? found : undefined;
+  }
+
   /** The message for `kind` in `apiVersion`, or undefined when this double has no protobuf form for it. */
   typeOf(apiVersion: string, kind: string): Type | undefined {
     const [group, version] = splitApiVersion(apiVersion);

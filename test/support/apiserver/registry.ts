@@ -181,12 +181,17 @@ export class Registry {
     for (const d of initial) this.add(d);
   }
 
+  /** Bumped whenever the served set changes (OpenAPI documents are cached per generation). */
+  generation = 0;
+
   add(d: ResourceDef): void {
+    this.generation += 1;
     this.defs.set(resourceKey(d.group, d.plural), d);
     if (!this.groupOrder.includes(d.group)) this.groupOrder.push(d.group);
   }
 
   remove(group: string, plural: string): void {
+    this.generation += 1;
     this.defs.delete(resourceKey(group, plural));
     if (![...this.defs.values()].some((d) => d.group === group)) {
       const i = this.groupOrder.indexOf(group);

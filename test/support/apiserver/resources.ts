@@ -5,6 +5,7 @@ import { boolParam, intParam, readBody, readBytes, sendJson } from './http-util.
 import { encodeList, listPage } from './list.js';
 import type { ListQuery } from './list.js';
 import type { Operations } from './operations.js';
+import { fieldValidation, validateFields } from './field-validation.js';
 import { decodeBody, sendObject } from './negotiate.js';
 import { APPLY_PATCH, applyPatch } from './patch.js';
 import type { ProtoCatalog } from './protobuf.js';
@@ -14,7 +15,7 @@ import type { TokenIssuer } from './tokens.js';
 import { both, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import type { Store } from './store.js';
 import { encodeTable, wantsTable } from './table.js';
-import { resourceKey } from './types.js';
+import { isObject, resourceKey } from './types.js';
 import type { KubeObject, ResourceDef } from './types.js';
 import type { WatchHub } from './watch.js';
 
@@ -92,22 +93,30 @@ async function bodyOf(deps: ResourceDeps, r: ResourceRequest, req: IncomingMessa
   return decodeBody(deps.catalog, await readBytes(req), req.headers['content-type'], r.def.builtin);
 }
 
+/** Server-side field validation of an object about to be written; warnings go out as `Warning` headers. */
+function checked<T>(deps: ResourceDeps, r: ResourceRequest, res: ServerResponse, params: URLSearchParams, body: T): T {
+  if (!isObject(body)) return body;
+  const warnings = validateFields(deps.catalog, deps.store, r.def, body as KubeObject, fieldValidation(params));
+  if (warnings.length > 0) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  return body;
+}
+
 function deleteBody(deps: ResourceDeps, r: ResourceRequest, obj: KubeObject, deleted: boolean): string {
   if (!deleted || !STATUS_ON_DELETE.has(resourceKey(r.def.group, r.def.plural))) return objectBody(deps, r, obj);
   const details: Record<string, unknown> = { name: obj.metadata.name, ...(r.def.group === '' ? {} : { group: r.def.group }), kind: r.def.plural, uid: obj.metadata.uid };
   return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details });
 }
 
-async function patch(deps: ResourceDeps, r: ResourceRequest, name: string, req: IncomingMessage, params: URLSearchParams): Promise<[number, KubeObject]> {
+async function patch(deps: ResourceDeps, r: ResourceRequest, name: string, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<[number, KubeObject]> {
   const body = await readBody(req);
   const type = req.headers['content-type'] ?? '';
   const existing = deps.store.get(resourceKey(r.def.group, r.def.plural), r.namespace, name);
   if (existing === undefined) {
     if (!type.startsWith(APPLY_PATCH)) throw notFound(r.def, name);
-    const created = applyPatch(r.def, { metadata: { name } } as KubeObject, type, body);
+    const created = checked(deps, r, res, params, applyPatch(r.def, { metadata: { name } } as KubeObject, type, body));
     return [201, write(deps, params, () => deps.ops.create(r.def, r.namespace, created))];
   }
-  const patched = applyPatch(r.def, { ...existing, apiVersion: apiVersion(r) }, type, body);
+  const patched = checked(deps, r, res, params, applyPatch(r.def, { ...existing, apiVersion: apiVersion(r) }, type, body));
   return [200, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, patched, r.subresource, true))];
 }
 
@@ -118,16 +127,19 @@ function write<T>(deps: ResourceDeps, params: URLSearchParams, fn: () => T): T {
 
 async function item(deps: ResourceDeps, r: ResourceRequest, name: string, req: IncomingMessage, res: ServerResponse, params: URLSearchParams): Promise<void> {
   switch (req.method) {
-    case 'GET':
-      reply(deps, r, req, res, 200, deps.ops.get(r.def, r.namespace, name));
+    case 'GET': {
+      const obj = deps.ops.get(r.def, r.namespace, name);
+      if (wantsTable(req.headers.accept)) return sendJson(res, 200, encodeTable(deps.encoder, listQuery(r, params), { rv: deps.store.resourceVersion, items: [obj], continueToken: undefined, remaining: undefined }, deps.now()));
+      reply(deps, r, req, res, 200, obj);
       return;
+    }
     case 'PUT': {
-      const body = await bodyOf(deps, r, req);
+      const body = checked(deps, r, res, params, await bodyOf(deps, r, req));
       reply(deps, r, req, res, 200, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, body, r.subresource)));
       return;
     }
     case 'PATCH': {
-      const [code, obj] = await patch(deps, r, name, req, params);
+      const [code, obj] = await patch(deps, r, name, req, res, params);
       reply(deps, r, req, res, code, obj);
       return;
     }
@@ -179,7 +191,7 @@ export async function handleResource(deps: ResourceDeps, r: ResourceRequest, req
     if (req.method === 'DELETE') return deleteCollection(deps, r, params, res);
     if (req.method !== 'POST') throw methodNotAllowed();
     if (r.def.namespaced && r.namespace === undefined) throw pathNotFound();
-    const body = await bodyOf(deps, r, req);
+    const body = checked(deps, r, res, params, await bodyOf(deps, r, req));
     reply(deps, r, req, res, 201, write(deps, params, () => deps.ops.create(r.def, r.namespace, body)));
     return;
   }

@@ -36,7 +36,7 @@ export function tokenRequest(deps: ReviewDeps, def: ResourceDef, namespace: stri
   if (sa === undefined) throw notFound(def, name);
   if (body['kind'] !== undefined && body['kind'] !== 'TokenRequest') throw badRequest(`the kind of the object (${String(body['kind'])}) does not match TokenRequest`);
   const s = spec(body);
-  const seconds = s['expirationSeconds'] === undefined ? DEFAULT_EXPIRATION_SECONDS : Number(s['expirationSeconds']);
+  const seconds = s['expirationSeconds'] === undefined || s['expirationSeconds'] === null ? DEFAULT_EXPIRATION_SECONDS : Number(s['expirationSeconds']);
   const tokenDef = { ...def, kind: 'TokenRequest', group: 'authentication.k8s.io' };
   if (!Number.isInteger(seconds) || seconds < MIN_EXPIRATION_SECONDS) {
     throw invalid(tokenDef, name, [{ field: 'spec.expirationSeconds', reason: 'FieldValueInvalid', message: `Invalid value: ${String(s['expirationSeconds'])}: may not specify a duration less than 10 minutes` }]);

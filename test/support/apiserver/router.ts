@@ -5,10 +5,15 @@ import { ApiError, pathNotFound } from './errors.js';
 import type { FailOptions, Faults } from './faults.js';
 import { readBody, sendError, sendJson } from './http-util.js';
 import type { Registry } from './registry.js';
+import type { OpenApi } from './openapi.js';
+import { OPENAPI_V2_PROTOBUF } from './openapi-v2pb.js';
 import { handleResource } from './resources.js';
 import type { ResourceDeps, ResourceRequest } from './resources.js';
 
 export interface RouterDeps extends ResourceDeps {
+  readonly openapi: OpenApi;
+  /** /openapi/v2 in gnostic protobuf (cached by the caller). */
+  readonly openapiV2Protobuf: () => Buffer;
   readonly registry: Registry;
   readonly faults: Faults;
   readonly hostPort: () => string;
@@ -31,6 +36,27 @@ function parseResourcePath(registry: Registry, group: string, version: string, r
   if (def === undefined || (def.namespaced && second !== undefined)) return undefined;
   if (parts.length > 3) return undefined;
   return { def, version, namespace: undefined, name: second, subresource: third, watchPath };
+}
+
+/** `/openapi/v2` (JSON, or gnostic protobuf when asked for it) and `/openapi/v3[/<group-version>]`. */
+function openapi(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, segs: string[]): boolean {
+  if (segs[0] !== 'openapi') return false;
+  let doc: string | undefined;
+  if (segs[1] === 'v2' && segs.length === 2) {
+    const accept = req.headers.accept ?? '';
+    if (accept.includes('application/com.github.proto-openapi.spec.v2')) {
+      const body = deps.openapiV2Protobuf();
+      res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF, 'Content-Length': body.length });
+      res.end(body);
+      return true;
+    }
+    doc = deps.openapi.v2();
+  } else if (segs[1] === 'v3' && segs.length === 2) doc = deps.openapi.v3Index();
+  else if (segs[1] === 'v3' && segs[2] === 'api' && segs.length === 4) doc = deps.openapi.v3('', segs[3] ?? '');
+  else if (segs[1] === 'v3' && segs[2] === 'apis' && segs.length === 5) doc = deps.openapi.v3(segs[3] ?? '', segs[4] ?? '');
+  if (doc === undefined) return false;
+  sendJson(res, 200, doc);
+  return true;
 }
 
 function discovery(deps: RouterDeps, segs: string[]): unknown {
@@ -93,6 +119,8 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
       requireAllowed(deps.store, user, { kind: 'nonResource', verb: 'get', path: url.pathname });
       return sendJson(res, 200, JSON.stringify(doc));
     }
+    if (segs[0] === 'openapi') requireAllowed(deps.store, user, { kind: 'nonResource', verb: 'get', path: url.pathname });
+    if (openapi(deps, req, res, segs)) return;
   }
   let r: ResourceRequest | undefined;
   if (segs[0] === 'api' && segs[1] !== undefined) r = parseResourcePath(deps.registry, '', segs[1], segs.slice(2));

@@ -5,6 +5,8 @@ import { serverVersion } from './discovery.js';
 import { Encoder } from './encode.js';
 import { Faults } from './faults.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { OpenApi } from './openapi.js';
+import { OpenApiV2Encoder } from './openapi-v2pb.js';
 import { Operations } from './operations.js';
 import type { OperationsOptions } from './operations.js';
 import { Registry } from './registry.js';
@@ -122,7 +124,15 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     },
   });
   const version = serverVersion(options.minorVersion);
-  server.on('request', createHandler({ store, ops, hub, encoder, now, registry, faults, counters, catalog, issuer, version, hostPort: () => `${host}:${port}` }));
+  const openapi = new OpenApi(registry, catalog, store, version['gitVersion'] ?? '');
+  const v2pb = new OpenApiV2Encoder();
+  let v2cache: { json: string; body: Buffer } | undefined;
+  const openapiV2Protobuf = (): Buffer => {
+    const json = openapi.v2();
+    if (v2cache?.json !== json) v2cache = { json, body: v2pb.encode(json) };
+    return v2cache.body;
+  };
+  server.on('request', createHandler({ store, ops, hub, encoder, now, registry, faults, counters, catalog, issuer, version, openapi, openapiV2Protobuf, hostPort: () => `${host}:${port}` }));
   port = await listen(server, port, host);
   const url = `http://${host}:${port}`;
   return {

@@ -1,6 +1,7 @@
 import type { Encoder } from './encode.js';
 import type { ListPage, ListQuery } from './list.js';
-import { isObject } from './types.js';
+import { builtinColumns, hasNameColumn } from './printers.js';
+import { isObject, resourceKey } from './types.js';
 import type { KubeObject, PrinterColumn } from './types.js';
 
 /** kubectl asks `application/json;as=Table;v=v1;g=meta.k8s.io` for human output. */
@@ -40,38 +41,22 @@ export function evalPath(obj: unknown, path: string): unknown {
 
 type Column = PrinterColumn & { cell: (obj: KubeObject, now: number) => unknown };
 
-function age(obj: KubeObject, now: number): string {
-  const t = obj.metadata.creationTimestamp;
-  return t === undefined ? '<unknown>' : humanDuration(now - Date.parse(t));
+function ageOf(t: unknown, now: number): string {
+  return typeof t === 'string' && t !== '' ? humanDuration(now - Date.parse(t)) : '<unknown>';
 }
 
-function podColumns(): Column[] {
-  const statuses = (o: KubeObject): Array<Record<string, unknown>> => {
-    const s = evalPath(o, '.status.containerStatuses');
-    return Array.isArray(s) ? s.filter(isObject) : [];
-  };
-  const containers = (o: KubeObject): number => {
-    const c = evalPath(o, '.spec.containers');
-    return Array.isArray(c) ? c.length : 0;
-  };
-  return [
-    { name: 'Ready', type: 'string', jsonPath: '', cell: (o) => `${statuses(o).filter((s) => s['ready'] === true).length}/${containers(o)}` },
-    { name: 'Status', type: 'string', jsonPath: '', cell: (o) => (o.metadata.deletionTimestamp !== undefined ? 'Terminating' : String(evalPath(o, '.status.phase') ?? '')) },
-    { name: 'Restarts', type: 'string', jsonPath: '', cell: (o) => String(statuses(o).reduce((n, s) => n + Number(s['restartCount'] ?? 0), 0)) },
-    { name: 'Age', type: 'string', jsonPath: '', cell: age },
-    { name: 'IP', type: 'string', jsonPath: '', priority: 1, cell: (o) => String(evalPath(o, '.status.podIP') ?? '<none>') },
-    { name: 'Node', type: 'string', jsonPath: '', priority: 1, cell: (o) => String(evalPath(o, '.spec.nodeName') ?? '<none>') },
-  ];
-}
-
-function columnsFor(q: ListQuery): Column[] {
+function columnsFor(q: ListQuery): { columns: Column[]; name: boolean } {
   const { def } = q;
-  if (def.builtin && def.group === '' && def.plural === 'pods') return podColumns();
-  if (def.builtin && def.group === '' && def.plural === 'namespaces') {
-    return [{ name: 'Status', type: 'string', jsonPath: '', cell: (o) => String(evalPath(o, '.status.phase') ?? '') }, { name: 'Age', type: 'string', jsonPath: '', cell: age }];
+  const resource = resourceKey(def.group, def.plural);
+  if (def.builtin) {
+    const builtin = builtinColumns(resource, ageOf);
+    // Kinds without a printer get kube-apiserver's default table: Name, Created At.
+    const columns = builtin ?? [{ name: 'Created At', type: 'date', cell: (o: KubeObject) => o.metadata.creationTimestamp ?? '' }];
+    return { columns: columns.map((c) => ({ jsonPath: '', ...c })), name: hasNameColumn(resource) };
   }
-  if (def.printerColumns.length === 0) return [{ name: 'Age', type: 'date', jsonPath: '', cell: age }];
-  return def.printerColumns.map((c) => ({
+  // A CRD without additionalPrinterColumns prints Age (apiextensions' default column).
+  if (def.printerColumns.length === 0) return { columns: [{ name: 'Age', type: 'date', jsonPath: '', cell: (o, now) => ageOf(o.metadata.creationTimestamp, now) }], name: true };
+  const columns = def.printerColumns.map((c) => ({
     ...c,
     cell: (o: KubeObject, now: number) => {
       const v = evalPath(o, c.jsonPath);
@@ -80,18 +65,19 @@ function columnsFor(q: ListQuery): Column[] {
       return isObject(v) || Array.isArray(v) ? JSON.stringify(v) : v;
     },
   }));
+  return { columns, name: true };
 }
 
 /** A meta.k8s.io/v1 Table for kubectl's human output (rows carry PartialObjectMetadata). */
 export function encodeTable(_encoder: Encoder, q: ListQuery, page: ListPage, now: Date): string {
-  const columns = columnsFor(q);
+  const { columns, name } = columnsFor(q);
   const t = now.getTime();
   const columnDefinitions = [
-    { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 },
-    ...columns.map((c) => ({ name: c.name, type: c.type === 'date' ? 'string' : c.type, format: '', description: c.description ?? c.name, priority: c.priority ?? 0 })),
+    ...(name ? [{ name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 }] : []),
+    ...columns.map((c) => ({ name: c.name, type: c.type === 'date' ? 'string' : c.type, format: c.name === 'Name' ? 'name' : '', description: c.description ?? c.name, priority: c.priority ?? 0 })),
   ];
   const rows = page.items.map((o) => ({
-    cells: [o.metadata.name, ...columns.map((c) => c.cell(o, t))],
+    cells: [...(name ? [o.metadata.name] : []), ...columns.map((c) => c.cell(o, t))],
     object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
   }));
   const metadata: Record<string, unknown> = { resourceVersion: String(page.rv) };
