@@ -251,8 +251,13 @@ function writeField(w: WriterT, f: Field, v: unknown, path: string): void {
 }
 
 /** Fields addressable by JSON key, inlined (embedded Go struct) fields expanded. */
+const FIELDS_BY_JSON = new WeakMap<Type, Map<string, { field: Field; via: Field | undefined }>>();
+
 export function jsonFields(type: Type): Map<string, { field: Field; via: Field | undefined }> {
+  const cached = FIELDS_BY_JSON.get(type);
+  if (cached !== undefined) return cached;
   const out = new Map<string, { field: Field; via: Field | undefined }>();
+  FIELDS_BY_JSON.set(type, out);
   for (const f of type.fieldsArray) {
     const sub = f.resolvedType;
     if (option(f, 'inline') && sub !== null && 'fields' in sub) {
