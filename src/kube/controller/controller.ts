@@ -5,6 +5,7 @@ import { noopInstruments } from '../../telemetry/noop-instruments.js';
 import { createSystemClock } from '../../clock/index.js';
 import type { Clock } from '../../clock/index.js';
 import type { Workqueue } from '../workqueue/queue.js';
+import { isConflict } from '../client/errors.js';
 import { decide } from './outcome.js';
 import type { Attempt, Decision, Outcome } from './outcome.js';
 import { stalledForMs } from './progress.js';
@@ -74,6 +75,12 @@ export function createController(options: ControllerOptions): Controller {
     instruments.reconcileTime.record(seconds, attributes);
     if (decision.result !== 'error') return;
     instruments.reconcileErrors.add(1, attributes);
+    if (isStaleWrite(decision.error)) {
+      // Optimistic concurrency doing its job (another writer changed the object between our read
+      // and write): the retry re-reads the cache. Expected, so no error line and no stack.
+      logger.debug({ controller: name, key, reason: 'Conflict' }, 'object changed since it was read; retrying');
+      return;
+    }
     // One failing object retried every few ms would flood the log: one line per key per interval.
     errorLog.log('error', `${name}/${key}`, { controller: name, key, err: decision.error, requeues: queue.numRequeues(key) }, 'reconcile failed; retrying with backoff');
   }
@@ -156,4 +163,13 @@ export function createController(options: ControllerOptions): Controller {
       return { queued: state.queued, processing: state.processing, lastFinishedAt, stalledForMs: stalled };
     },
   };
+}
+
+/** A 409 Conflict anywhere in the `cause` chain (reconcilers wrap API errors with context). */
+function isStaleWrite(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isConflict(e)) return true;
+    if (typeof e !== 'object' || e === null) return false;
+  }
+  return false;
 }

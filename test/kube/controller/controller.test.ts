@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createController } from '../../../src/kube/controller/index.js';
 import type { Outcome } from '../../../src/kube/controller/index.js';
+import { ApiError } from '../../../src/kube/client/errors.js';
 import { createWorkqueue } from '../../../src/kube/workqueue/index.js';
 import { flush } from '../../support/fake-clock.js';
 import { buildController, captureLogger, deferred, DONE } from './support.js';
@@ -55,6 +56,28 @@ describe('controller loop', () => {
     assert.equal(await value('controller_runtime_reconcile_total', 'success'), 1);
     assert.equal(queue.numRequeues('ns/a'), 0, 'success forgets the backoff');
     assert.equal(lines.filter((l) => l['msg'] === 'reconcile failed; retrying with backoff').length, 1);
+    stop.abort();
+    await started;
+  });
+
+  it('retries a 409 Conflict (also wrapped as a cause) with backoff and counts it, without an error line', async () => {
+    let attempts = 0;
+    const { clock, queue, stop, started, value, lines } = setup(async () => {
+      attempts += 1;
+      const conflict = new ApiError(409, 'Conflict', 'Operation cannot be fulfilled on subnets.kubeovn.io "s": the object has been modified');
+      if (attempts === 1) throw conflict;
+      if (attempts === 2) throw new Error('subnet s: removing finalizer failed', { cause: conflict });
+      return DONE;
+    });
+    queue.add('s');
+    await flush();
+    for (let i = 0; i < 20; i += 1) {
+      clock.advance(1);
+      await flush();
+    }
+    assert.equal(attempts, 3);
+    assert.equal(await value('controller_runtime_reconcile_errors_total'), 2);
+    assert.equal(lines.filter((l) => l['level'] === 50 || l['msg'] === 'reconcile failed; retrying with backoff').length, 0);
     stop.abort();
     await started;
   });
