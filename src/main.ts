@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { parseConfig } from './config/index.js';
+import { credentialsOf, parseConfig } from './config/index.js';
 import type { Config } from './config/index.js';
 import { createLifecycle, installSignalHandlers } from './lifecycle/index.js';
 import type { Lifecycle } from './lifecycle/index.js';
@@ -10,6 +10,7 @@ import type { Logger } from './log/index.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import type { KubeConfigResult } from './kube/kubeconfig.js';
 import { controllersPart, healthPart, telemetryPart } from './parts.js';
+import { checkTlsFiles } from './serving/index.js';
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration (before anything listens). */
 const EXIT_FAILURE = 1;
@@ -63,7 +64,7 @@ function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>,
     logger.fatal({ code }, 'health worker thread exited: probes would go unanswered');
     exit(EXIT_FAILURE);
   });
-  const telemetry = telemetryPart(config, logger);
+  const telemetry = telemetryPart(config, logger, kube.kubeconfig);
   // Losing the Lease mid-term means another replica may already reconcile: stop everything
   // and exit non-zero so the pod restarts clean, as client-go controllers do.
   const onLostLeadership = (): void => {
@@ -76,7 +77,7 @@ function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>,
 
 async function main(): Promise<void> {
   const { config, warnings } = loadConfig();
-  const logger = createLogger({ level: config.logLevel, base: config.pod.name ? { pod: config.pod.name } : {} });
+  const logger = createLogger({ level: config.logLevel, base: config.pod.name ? { pod: config.pod.name } : {}, secrets: credentialsOf(config.metrics.exporters) });
   guardProcess(logger);
   for (const warning of warnings) logger.warn(warning);
   // A missing or unreadable kubeconfig is bad configuration (exit 2 before listening);
@@ -84,6 +85,11 @@ async function main(): Promise<void> {
   const kube = loadKubeConfig(config.kubeconfig);
   if (!kube.ok) {
     process.stderr.write(`kube-ovn-controller: ${kube.message}\n`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+  const tlsProblem = checkTlsFiles(config.metrics.exporters.find((e) => e.kind === 'prometheus')?.secure);
+  if (tlsProblem !== undefined) {
+    process.stderr.write(`kube-ovn-controller: ${tlsProblem}\n`);
     process.exit(EXIT_BAD_CONFIG);
   }
 

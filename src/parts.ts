@@ -8,6 +8,7 @@ import { createControllerManager } from './controllers/index.js';
 import { createCheckSet, createEventLoopCheck, createShutdownCheck, pingCheck, startHealthWorker } from './health/index.js';
 import type { CheckSet, HealthWorker } from './health/index.js';
 import { createKubeClient } from './kube/index.js';
+import { createAuthReviewer } from './kube/auth/index.js';
 import type { KubeClientOptions } from './kube/index.js';
 import type { Part } from './lifecycle/index.js';
 import type { Logger } from './log/index.js';
@@ -77,16 +78,24 @@ export interface TelemetryPart extends Part {
   current(): Telemetry | undefined;
 }
 
-export function telemetryPart(config: Config, logger: Logger): TelemetryPart {
+/**
+ * With `--secure-serving` the part reviews scrapers' tokens (TokenReview, SubjectAccessReview)
+ * through a client of its own on `kubeconfig`, counted in the same `rest_client_*` metrics: the
+ * controllers' client does not exist yet when metrics are first served.
+ */
+export function telemetryPart(config: Config, logger: Logger, kubeconfig: KubeClientOptions['kubeconfig']): TelemetryPart {
   let telemetry: Telemetry | undefined;
+  const secure = config.metrics.exporters.some((e) => e.kind === 'prometheus' && e.secure !== undefined);
   return {
     name: 'telemetry',
     // Telemetry bounds itself to what it is given; the margin keeps it inside this step's bound,
     // and its share leaves time for the health server, which must stop last.
     maxShare: 0.8,
     async start() {
-      telemetry = createTelemetry({ metrics: config.metrics, pod: config.pod, version: config.version, logger });
-      await telemetry.start();
+      const t = createTelemetry({ metrics: config.metrics, pod: config.pod, version: config.version, logger });
+      telemetry = t;
+      const reviewer = secure ? createAuthReviewer(createKubeClient({ kubeconfig, logger, instruments: t.instruments })) : undefined;
+      await t.start(reviewer === undefined ? {} : { reviewer });
     },
     stop: (ms) => telemetry?.shutdown(Math.max(0, ms - 250)),
     current: () => telemetry,

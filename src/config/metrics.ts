@@ -81,7 +81,7 @@ export function pushPeriod(resolve: Resolver): { intervalMs: number; exportTimeo
 /** The exporters' configurations, in the order chosen. `prometheus` must already have a validated host and port. */
 export function buildExporters(
   kinds: readonly ExporterKind[],
-  prometheus: { host: string; port: number },
+  prometheus: Omit<Extract<ExporterConfig, { kind: 'prometheus' }>, 'kind'>,
   resolve: Resolver,
   env: EnvSource,
 ): ExporterConfig[] {
@@ -120,7 +120,7 @@ export function metricsHint(exporters: readonly ExporterConfig[]): string {
   const parts = sorted.map((e) => {
     switch (e.kind) {
       case 'prometheus':
-        return `served at :${e.port}/metrics`;
+        return e.secure === undefined ? `served at :${e.port}/metrics` : `served at https://:${e.port}/metrics (bearer token required)`;
       case 'otlp':
         return 'pushed with OTLP';
       case 'console':

@@ -101,3 +101,30 @@ export function parseOtlp(env: EnvSource): Omit<OtlpConfig, 'kind' | 'intervalMs
     temporality: otlpTemporality(env),
   };
 }
+
+/**
+ * Every credential the configuration carries, for the logger to scrub: OTLP header values and the
+ * user info of OTLP URLs (raw and percent-decoded). They must never reach a log line.
+ */
+export function credentialsOf(exporters: readonly ExporterConfig[]): string[] {
+  const out: string[] = [];
+  for (const e of exporters) {
+    if (e.kind !== 'otlp') continue;
+    out.push(...Object.values(e.headers));
+    try {
+      const url = new URL(e.url);
+      for (const part of [url.username, url.password]) if (part !== '') out.push(part, safeDecode(part));
+    } catch {
+      // checked when parsed; nothing to add
+    }
+  }
+  return [...new Set(out)];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -6,6 +6,7 @@ import { renderHelp } from './help.js';
 import { assembleMetrics, buildExporters, chooseExporters, prometheusListen } from './metrics.js';
 import { ovnConfig } from './ovn.js';
 import { parseCidrs, parseExcludeIps, parseGateways } from './network.js';
+import { secureServing } from './serving.js';
 import { createEnvSource, createResolver } from './sources.js';
 import type { EnvSource, Resolver } from './sources.js';
 import { checkDistinctPaths, checkPortClash, leaderElectionTiming, leaseIdentity, LIVENESS_DEFAULTS, parseProbePath, READINESS_DEFAULTS } from './validate.js';
@@ -61,7 +62,8 @@ function build(resolve: Resolver, env: EnvSource, input: ParseConfigInput): { co
       { host: resolve('metricsBindAddress'), port: resolve('metricsPort'), hostValue: prometheus.host, portValue: prometheus.port },
     );
   }
-  const exporters = buildExporters(choice.kinds, prometheus, resolve, env);
+  const serving = secureServing(resolve, input.hostname, choice.kinds.includes('prometheus'));
+  const exporters = buildExporters(choice.kinds, { ...prometheus, ...(serving.secure === undefined ? {} : { secure: serving.secure }) }, resolve, env);
   const pod = podIdentity(resolve);
   const config: Config = {
     health,
@@ -77,7 +79,7 @@ function build(resolve: Resolver, env: EnvSource, input: ParseConfigInput): { co
     pod,
     version: input.version,
   };
-  return { config, warnings: [...choice.warnings] };
+  return { config, warnings: [...choice.warnings, ...serving.warnings] };
 }
 
 function durationSetting(resolve: Resolver, key: 'reconcileStallTimeout' | 'shutdownTimeout' | 'eventLoopBlockThreshold'): number {

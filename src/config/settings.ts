@@ -1,4 +1,5 @@
 import { OVN_SETTINGS } from './ovn-settings.js';
+import { SERVING_SETTINGS } from './serving.js';
 
 /**
  * The one list of settings: `flags.ts` learns the flags from it, `sources.ts` resolves flag over
@@ -29,10 +30,13 @@ export type SettingGroup = 'health' | 'metrics' | 'otlp' | 'kubernetes' | 'contr
 const GO_DURATION = 'Go duration (e.g. 500ms, 30s, 1m30s)';
 const OTEL_MS = 'integer milliseconds (OTel spec)';
 const NO_OFF = 'cannot be turned off';
+// hostNetwork pods on IPv6-only or dual-stack nodes are probed and scraped on the node's IPv6
+// address: `::` takes both families (IPV6_V6ONLY off), and falls back to 0.0.0.0 on a kernel without IPv6.
+const DUAL_STACK = '`::` (every IPv4 and IPv6 address; 0.0.0.0 when the kernel has no IPv6)';
 
 export const SETTINGS = {
   healthPort: { flag: '--health-port', env: 'HEALTH_PORT', default: '10660', value: '<port>', unit: 'TCP port 1-65535', off: `${NO_OFF}: kubelet probes need it`, group: 'health', help: 'Port of the health app (/livez, /readyz, /healthz). It never serves metrics.' },
-  healthBindAddress: { flag: '--health-bind-address', env: 'HEALTH_BIND_ADDRESS', default: '0.0.0.0', value: '<ip>', unit: 'IPv4/IPv6 literal or localhost', off: NO_OFF, group: 'health', help: 'Address the health app listens on.' },
+  healthBindAddress: { flag: '--health-bind-address', env: 'HEALTH_BIND_ADDRESS', default: '::', defaultText: DUAL_STACK, value: '<ip>', unit: 'IPv4/IPv6 literal or localhost', off: NO_OFF, group: 'health', help: 'Address the health app listens on.' },
   livenessPath: { flag: '--liveness-path', env: 'LIVENESS_PATH', default: '', defaultText: 'none (only /livez)', value: '<path>', unit: 'URL path starting with /', off: 'empty: no extra path', group: 'health', help: 'An extra liveness path for probes that cannot use /livez; /livez stays served.' },
   readinessPath: { flag: '--readiness-path', env: 'READINESS_PATH', default: '', defaultText: 'none (only /readyz, /healthz)', value: '<path>', unit: 'URL path starting with /', off: 'empty: no extra path', group: 'health', help: 'An extra readiness path for probes that cannot use /readyz; /readyz and /healthz stay served.' },
   eventLoopBlockThreshold: { flag: '--event-loop-block-threshold', env: 'EVENT_LOOP_BLOCK_THRESHOLD', default: '5s', value: '<duration>', unit: GO_DURATION, off: NO_OFF, group: 'health', help: 'Liveness check `event-loop` fails when the main loop was blocked longer than this.' },
@@ -40,8 +44,9 @@ export const SETTINGS = {
 
   metricsExporter: { flag: '--metrics-exporter', env: 'OTEL_METRICS_EXPORTER', default: 'prometheus', value: '<list>', unit: 'comma list of none, prometheus, otlp, console', off: '`none`', group: 'metrics', help: 'Where metrics go. The default is `prometheus`, not the OTel spec\'s `otlp`: Kube-OVN users expect pull metrics, and an unset OTLP endpoint would push to nowhere. Duplicates collapse; `none` cannot be combined; empty means the default.' },
   enableMetrics: { flag: '--enable-metrics', env: 'ENABLE_METRICS', boolean: true, default: 'true', value: '<bool>', unit: 'boolean', off: '`false` (same as exporter `none`)', group: 'metrics', help: 'Kube-OVN compatibility. `false` together with an explicit exporter other than `none` is an error.' },
-  metricsBindAddress: { flag: '--metrics-bind-address', env: 'OTEL_EXPORTER_PROMETHEUS_HOST', default: '0.0.0.0', value: '<ip>', unit: 'IPv4/IPv6 literal or localhost', off: 'exporter `none`', group: 'metrics', help: 'Address of the Prometheus exporter. (The OTel spec default is localhost; 0.0.0.0 lets Prometheus scrape the pod.)' },
+  metricsBindAddress: { flag: '--metrics-bind-address', env: 'OTEL_EXPORTER_PROMETHEUS_HOST', default: '::', defaultText: DUAL_STACK, value: '<ip>', unit: 'IPv4/IPv6 literal or localhost', off: 'exporter `none`', group: 'metrics', help: 'Address of the Prometheus exporter. (The OTel spec default is localhost; all addresses let Prometheus scrape the pod.)' },
   metricsPort: { flag: '--metrics-port', env: 'OTEL_EXPORTER_PROMETHEUS_PORT', default: '9464', value: '<port>', unit: 'TCP port 1-65535', off: 'exporter `none`', group: 'metrics', help: 'Port of the Prometheus exporter (/metrics). Must differ from the health port when the addresses overlap.' },
+  ...SERVING_SETTINGS,
   sdkDisabled: { env: 'OTEL_SDK_DISABLED', default: 'false', value: '<bool>', unit: 'boolean', off: '`true` disables all exporters', group: 'metrics', help: 'OTel spec switch: `true` registers no exporter at all, whatever the exporter settings say.' },
   serviceName: { env: 'OTEL_SERVICE_NAME', default: 'kube-ovn-controller', value: '<name>', unit: 'string', off: NO_OFF, group: 'metrics', help: 'Resource attribute `service.name`. When unset, `service.name` from OTEL_RESOURCE_ATTRIBUTES wins over the default.' },
   resourceAttributes: { env: 'OTEL_RESOURCE_ATTRIBUTES', default: '', defaultText: 'none', value: '<k=v,...>', unit: 'comma list of key=value, percent-decoded', off: 'empty', group: 'metrics', help: 'Extra resource attributes.' },

@@ -1,5 +1,6 @@
 import type { LogLevel } from './log-levels.js';
 import type { OvnConfig } from './ovn.js';
+import type { SecureServingConfig } from './serving.js';
 
 /** One metrics exporter, as chosen by `--metrics-exporter` / `OTEL_METRICS_EXPORTER`. */
 export type ExporterConfig =
@@ -9,6 +10,8 @@ export type ExporterConfig =
       readonly host: string;
       /** Port of the Prometheus exporter. Default 9464; never the health port. */
       readonly port: number;
+      /** `--secure-serving`: HTTPS with TokenReview/SubjectAccessReview; absent means plain HTTP to anyone. */
+      readonly secure?: SecureServingConfig;
     }
   | {
       readonly kind: 'otlp';

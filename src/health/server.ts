@@ -2,10 +2,11 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from '../log/index.js';
+import { listenDualStack } from '../serving/listen.js';
 
 export interface HealthServerOptions {
   readonly app: Hono;
-  /** Address to bind, e.g. `0.0.0.0` (all IPv4) or `127.0.0.1`. */
+  /** Address to bind, e.g. `::` (all, dual-stack), `0.0.0.0` (all IPv4) or `127.0.0.1`. */
   readonly host: string;
   /** 0 picks a free port (tests); `HealthServer.port` tells which. */
   readonly port: number;
@@ -62,20 +63,13 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   };
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
-      reject(new Error(`health server cannot listen on ${host}:${port}: ${describeListenError(err)}`, { cause: err }));
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
+/** `::` (the default) is dual-stack, and IPv4 only on a kernel without IPv6: kubelet probes status.podIP, which may be either family. */
+async function listen(server: Server, host: string, port: number): Promise<void> {
+  try {
+    await listenDualStack(server, host, port);
+  } catch (err) {
+    throw new Error(`health server cannot listen on ${host}:${port}: ${describeListenError(err as NodeJS.ErrnoException)}`, { cause: err });
+  }
 }
 
 function describeListenError(err: NodeJS.ErrnoException): string {

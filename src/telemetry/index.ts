@@ -1,4 +1,6 @@
 export { createTelemetry } from './telemetry.js';
+export { redactUrl } from './readers.js';
+export type { StartDeps } from './readers.js';
 export type { Telemetry, TelemetryOptions } from './telemetry.js';
 export { createInstruments, STATE_GAUGES } from './instruments.js';
 export type { AddStateGauge, Instruments, IpamResult, ReconcileResult, StateGaugeKey, StateGaugeSource, StatePoint } from './instruments.js';

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { AggregationTemporalityPreference, OTLPMetricExporter as OTLPJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -8,6 +7,8 @@ import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricProducer, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ExporterConfig } from '../config/types.js';
 import type { Logger, RateLimitedLogger } from '../log/index.js';
+import { startMetricsEndpoint } from '../serving/index.js';
+import type { AccessReviewer, MetricsEndpoint } from '../serving/index.js';
 import { guardExporter } from './export-guard.js';
 import { LogMetricExporter } from './log-exporter.js';
 
@@ -23,9 +24,17 @@ export interface ReaderHandle {
   readonly kind: ExporterConfig['kind'];
   readonly reader: MetricReader;
   /** Starts what the reader serves (the Prometheus HTTP server); never rejects. */
-  start(): Promise<void>;
+  start(deps: StartDeps): Promise<void>;
+  /** Closes what `start` opened, force-closing connections after `timeoutMs`; never rejects. */
+  close(timeoutMs: number): Promise<void>;
   /** Drops open connections at once; for a shutdown that ran out of time. */
   abort(): void;
+}
+
+/** What serving needs that exists only once the kube client does. */
+export interface StartDeps {
+  /** TokenReview/SubjectAccessReview calls; required when the Prometheus exporter has `secure`. */
+  readonly reviewer?: AccessReviewer;
 }
 
 export interface ReaderContext {
@@ -46,8 +55,8 @@ export function createReader(config: ExporterConfig, context: ReaderContext): Re
 }
 
 function prometheusReader(config: Extract<ExporterConfig, { kind: 'prometheus' }>, context: ReaderContext): ReaderHandle {
-  // Host and port are always passed so nothing depends on the exporter's own defaults; note the
-  // exporter treats port 0 as "unset" (9464), so config must give a real port.
+  // The exporter's own HTTP server is never started: its collection is served through our
+  // listener (TLS, authentication, timeouts and caps), with the exporter's public request handler.
   const exporter = new PrometheusExporter({
     host: config.host,
     port: config.port,
@@ -55,38 +64,35 @@ function prometheusReader(config: Extract<ExporterConfig, { kind: 'prometheus' }
     preventServerStart: true,
     metricProducers: context.producers,
   });
-  const where = { host: config.host, port: config.port };
+  const where = { host: config.host, port: config.port, secure: config.secure !== undefined };
+  let endpoint: MetricsEndpoint | undefined;
   return {
     kind: 'prometheus',
     // The exporter is built on its own copy of sdk-metrics (3.1.0 beside our 3.1.1); the reader
     // contract is the same, only TypeScript's nominal check on private fields differs.
     reader: exporter as unknown as MetricReader,
-    // startServer() rejects once on a listen error (it listens with `once('error', reject)`), so
-    // catching here leaves no unhandled 'error' event or rejection behind.
-    start: () =>
-      exporter.startServer().then(
-        () => {
-          // Attached only once listening, so a failed start is logged once, by the handler below.
-          guardServerErrors(exporter, (err) => context.limited.log('error', 'prometheus.server', { ...where, err }, 'prometheus metrics server error'));
-          context.logger.info(where, 'prometheus metrics endpoint listening');
-        },
-        (err: unknown) => context.logger.error({ ...where, err }, 'prometheus metrics endpoint could not listen; metrics are not served, the controller keeps running'),
-      ),
-    abort: () => {},
+    start: async (deps) => {
+      try {
+        endpoint = await startMetricsEndpoint({
+          host: config.host,
+          port: config.port,
+          handler: (req, res) => exporter.getMetricsRequestHandler(req, res),
+          ...(config.secure === undefined ? {} : { secure: config.secure }),
+          ...(deps.reviewer === undefined ? {} : { reviewer: deps.reviewer }),
+          logger: context.logger,
+          limited: context.limited,
+        });
+        context.logger.info({ ...where, host: endpoint.host, scheme: endpoint.scheme }, 'prometheus metrics endpoint listening');
+      } catch (err) {
+        context.logger.error({ ...where, err }, 'prometheus metrics endpoint could not listen; metrics are not served, the controller keeps running');
+      }
+    },
+    close: async (timeoutMs) => endpoint?.close(timeoutMs),
+    abort: () => void endpoint?.close(0),
   };
 }
 
 type OtlpOptions = NonNullable<ConstructorParameters<typeof OTLPProtoExporter>[0]>;
-
-/**
- * The exporter's HTTP server only listens for 'error' once, while starting; a later one (e.g.
- * EMFILE on accept) would be an unhandled 'error' event and crash the process. The server is a
- * private field, so this is defensive: when it is not where expected, nothing is attached.
- */
-function guardServerErrors(exporter: PrometheusExporter, onError: (err: unknown) => void): void {
-  const server = (exporter as unknown as { _server?: unknown })._server;
-  if (server instanceof EventEmitter) server.on('error', onError);
-}
 
 const TEMPORALITY = {
   cumulative: AggregationTemporalityPreference.CUMULATIVE,
@@ -130,7 +136,8 @@ function otlpReader(config: Extract<ExporterConfig, { kind: 'otlp' }>, context: 
   return {
     kind: 'otlp',
     reader,
-    start: async () => context.logger.info({ url: config.url, protocol: config.protocol, intervalMs: config.intervalMs }, 'pushing metrics with OTLP'),
+    start: async () => context.logger.info({ url: redactUrl(config.url), protocol: config.protocol, intervalMs: config.intervalMs }, 'pushing metrics with OTLP'),
+    close: async () => {},
     abort: () => {
       aborted = true;
       for (const agent of agents) {
@@ -158,5 +165,20 @@ function consoleReader(config: Extract<ExporterConfig, { kind: 'console' }>, con
     exportTimeoutMillis: Math.min(config.exportTimeoutMs, config.intervalMs),
     metricProducers: context.producers,
   });
-  return { kind: 'console', reader, start: async () => {}, abort: () => {} };
+  return { kind: 'console', reader, start: async () => {}, close: async () => {}, abort: () => {} };
+}
+
+/** A URL fit for a log line: user info (`user:password@`) is replaced, the query dropped (it may carry keys). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username !== '' || parsed.password !== '') {
+      parsed.username = 'REDACTED';
+      parsed.password = '';
+    }
+    if (parsed.search !== '') parsed.search = '?REDACTED';
+    return parsed.toString();
+  } catch {
+    return '<unparsable URL>';
+  }
 }

@@ -7,7 +7,7 @@ import { routeOtelDiagnostics } from './diagnostics.js';
 import { createInstruments } from './instruments.js';
 import type { AddStateGauge, Instruments } from './instruments.js';
 import { createReader } from './readers.js';
-import type { ReaderHandle } from './readers.js';
+import type { ReaderHandle, StartDeps } from './readers.js';
 import { buildResource } from './resource.js';
 import { startRuntimeMetrics } from './runtime.js';
 import type { RuntimeMetrics } from './runtime.js';
@@ -32,8 +32,11 @@ export interface Telemetry {
   readonly meter: Meter;
   readonly instruments: Instruments;
   readonly addStateGauge: AddStateGauge;
-  /** Starts serving (Prometheus) and runtime metrics; idempotent; never rejects: a busy metrics port is logged. */
-  start(): Promise<void>;
+  /**
+   * Starts serving (Prometheus) and runtime metrics; idempotent; never rejects: a busy metrics port
+   * is logged. With `--secure-serving`, `deps.reviewer` checks the scrapers' tokens.
+   */
+  start(deps?: StartDeps): Promise<void>;
   /**
    * One final flush of the push readers, then shutdown of every reader (closes the Prometheus
    * server). Never rejects; returns within `timeoutMs` even if a collector hangs, dropping
@@ -71,10 +74,10 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     meter,
     instruments,
     addStateGauge: stateGauges.add,
-    start() {
+    start(deps = {}) {
       starting ??= (async () => {
         if (handles.length > 0) runtime = startRuntimeMetrics(meter);
-        await Promise.all(handles.map((h) => h.start()));
+        await Promise.all(handles.map((h) => h.start(deps)));
       })();
       return starting;
     },
@@ -97,7 +100,7 @@ async function stopTelemetry({ provider, handles, runtime, logger }: StopParts, 
   if (handles.length === 0) return;
   // MeterProvider.shutdown shuts every reader down in parallel; a periodic reader's shutdown
   // is its one final flush, so the Prometheus server closes even while a collector hangs.
-  const done = provider.shutdown().then(
+  const done = Promise.all([provider.shutdown(), ...handles.map((h) => h.close(timeoutMs))]).then(
     () => 'done' as const,
     (err: unknown) => {
       logger.warn({ err }, 'metrics shutdown failed');

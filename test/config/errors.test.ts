@@ -27,7 +27,7 @@ const ERRORS: readonly (readonly [readonly string[], Env, string])[] = [
   [['--enable-metrics=maybe'], {}, '--enable-metrics: expected `true`, `false`, `1` or `0`, got `maybe`'],
   [[], { ENABLE_METRICS: 'false', OTEL_METRICS_EXPORTER: 'prometheus' }, 'ENABLE_METRICS: `false` disables metrics but OTEL_METRICS_EXPORTER is `prometheus`; remove one of them or set OTEL_METRICS_EXPORTER to `none`'],
   [['--enable-metrics=false', '--metrics-exporter=otlp'], {}, '--enable-metrics: `false` disables metrics but --metrics-exporter is `otlp`; remove one of them or set --metrics-exporter to `none`'],
-  [['--metrics-port=10660'], {}, '--metrics-port: `10660` is also --health-port (default `10660`) and the addresses overlap (`0.0.0.0` and `0.0.0.0`); health and metrics need different ports'],
+  [['--metrics-port=10660'], {}, '--metrics-port: `10660` is also --health-port (default `10660`) and the addresses overlap (`::` and `::`); health and metrics need different ports'],
   [['--health-port=9464', '--health-bind-address=127.0.0.1'], { OTEL_EXPORTER_PROMETHEUS_HOST: 'localhost' }, '--health-port: `9464` is also --metrics-port (default `9464`) and the addresses overlap (`127.0.0.1` and `localhost`); health and metrics need different ports'],
   [['--health-port=7000', '--metrics-port=7000', '--health-bind-address=10.0.0.1', '--metrics-bind-address=::'], {}, '--metrics-port: `7000` is also --health-port `7000` and the addresses overlap (`::` and `10.0.0.1`); health and metrics need different ports'],
   [['--kube-config=/x'], {}, '--kube-config: unknown flag; did you mean --kubeconfig? (see --help for the list)'],
@@ -69,6 +69,14 @@ const ERRORS: readonly (readonly [readonly string[], Env, string])[] = [
   [[], { OTEL_METRICS_EXPORTER: 'otlp', OTEL_METRIC_EXPORT_TIMEOUT: '90000' }, 'OTEL_METRIC_EXPORT_TIMEOUT: `90000` ms exceeds OTEL_METRIC_EXPORT_INTERVAL (default `60000`) ms; the export timeout must not exceed the interval'],
   [[], { OTEL_RESOURCE_ATTRIBUTES: 'team=net,oops' }, 'OTEL_RESOURCE_ATTRIBUTES: expected a comma list of `key=value` pairs, got `oops`'],
   [[], { OTEL_RESOURCE_ATTRIBUTES: '=x' }, 'OTEL_RESOURCE_ATTRIBUTES: expected a comma list of `key=value` pairs, got `=x`'],
+  [['--secure-serving=yes'], {}, '--secure-serving: expected `true`, `false`, `1` or `0`, got `yes`'],
+  [['--tls-min-version=1.2'], {}, '--tls-min-version: expected one of `VersionTLS10`, `VersionTLS11`, `VersionTLS12`, `VersionTLS13`, got `1.2`'],
+  [[], { TLS_MIN_VERSION: 'TLSv1.2' }, 'TLS_MIN_VERSION: expected one of `VersionTLS10`, `VersionTLS11`, `VersionTLS12`, `VersionTLS13`, got `TLSv1.2`'],
+  [['--tls-cipher-suites=ECDHE-RSA-AES128-GCM-SHA256'], {}, '--tls-cipher-suites: expected a comma list of Go/IANA cipher suite names like `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`, got `ECDHE-RSA-AES128-GCM-SHA256`'],
+  [['--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA'], {}, '--tls-cipher-suites: `TLS_RSA_WITH_RC4_128_SHA` (OpenSSL RC4-SHA) is not available in this Node.js/OpenSSL build'],
+  [['--secure-serving', '--tls-cert-file=/tls/tls.crt'], {}, '--tls-cert-file: `/tls/tls.crt` is given but --tls-private-key-file is not; give both, or neither for a self-signed certificate'],
+  [[], { TLS_PRIVATE_KEY_FILE: '/tls/tls.key' }, 'TLS_PRIVATE_KEY_FILE: `/tls/tls.key` is given but --tls-cert-file is not; give both, or neither for a self-signed certificate'],
+  [['--secure-serving'], { POD_IPS: '10.0.0.1,fd00::zz' }, 'POD_IPS: expected a comma list of IP addresses, got `10.0.0.1,fd00::zz`'],
   [[], { OTEL_RESOURCE_ATTRIBUTES: 'k=%E0%A4%A' }, 'OTEL_RESOURCE_ATTRIBUTES: expected percent-encoding like `%20` in the value of `k`, got a malformed escape'],
 ];
 

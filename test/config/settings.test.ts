@@ -18,6 +18,10 @@ interface Case {
 
 const SETTINGS_BY_FLAG = new Map<string, SettingSpec>(Object.values(SETTINGS).flatMap((s: SettingSpec) => (s.flag === undefined ? [] : [[s.flag, s] as const])));
 const firstExporter = (c: Config) => c.metrics.exporters[0];
+const secure = (c: Config) => {
+  const e = c.metrics.exporters[0];
+  return e?.kind === 'prometheus' ? e.secure : undefined;
+};
 
 const CASES: readonly Case[] = [
   { flag: '--health-port', env: 'HEALTH_PORT', raw: '8080', read: (c) => c.health.port, want: 8080 },
@@ -29,7 +33,12 @@ const CASES: readonly Case[] = [
   { flag: '--metrics-exporter', env: 'OTEL_METRICS_EXPORTER', raw: 'none', read: (c) => c.metrics.exporters, want: [] },
   { flag: '--enable-metrics', env: 'ENABLE_METRICS', raw: 'false', read: (c) => c.metrics.exporters, want: [] },
   { flag: '--metrics-bind-address', env: 'OTEL_EXPORTER_PROMETHEUS_HOST', raw: '127.0.0.1', read: firstExporter, want: { kind: 'prometheus', host: '127.0.0.1', port: 9464 } },
-  { flag: '--metrics-port', env: 'OTEL_EXPORTER_PROMETHEUS_PORT', raw: '9090', read: firstExporter, want: { kind: 'prometheus', host: '0.0.0.0', port: 9090 } },
+  { flag: '--metrics-port', env: 'OTEL_EXPORTER_PROMETHEUS_PORT', raw: '9090', read: firstExporter, want: { kind: 'prometheus', host: '::', port: 9090 } },
+  { flag: '--secure-serving', env: 'SECURE_SERVING', raw: 'true', read: (c) => secure(c)?.minVersion, want: 'TLSv1.2' },
+  { flag: '--tls-cert-file', env: 'TLS_CERT_FILE', raw: '/tls/tls.crt', read: (c) => secure(c)?.certFile, want: '/tls/tls.crt', extra: { SECURE_SERVING: 'true', TLS_PRIVATE_KEY_FILE: '/tls/tls.key' } },
+  { flag: '--tls-private-key-file', env: 'TLS_PRIVATE_KEY_FILE', raw: '/tls/tls.key', read: (c) => secure(c)?.keyFile, want: '/tls/tls.key', extra: { SECURE_SERVING: 'true', TLS_CERT_FILE: '/tls/tls.crt' } },
+  { flag: '--tls-min-version', env: 'TLS_MIN_VERSION', raw: 'VersionTLS13', read: (c) => secure(c)?.minVersion, want: 'TLSv1.3', extra: { SECURE_SERVING: 'true' } },
+  { flag: '--tls-cipher-suites', env: 'TLS_CIPHER_SUITES', raw: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305', read: (c) => secure(c)?.ciphers, want: 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305', extra: { SECURE_SERVING: 'true' } },
   { flag: '--kubeconfig', env: 'KUBECONFIG', raw: '/etc/kube/config', read: (c) => c.kubeconfig, want: '/etc/kube/config' },
   { flag: '--leader-elect', env: 'LEADER_ELECT', raw: 'false', read: (c) => c.leaderElection.enabled, want: false },
   { flag: '--leader-elect-lease-duration', env: 'LEADER_ELECT_LEASE_DURATION', raw: '1m', read: (c) => c.leaderElection.leaseDurationMs, want: 60_000 },
@@ -98,7 +107,8 @@ function envDecoy(env: string): string {
     OTEL_EXPORTER_PROMETHEUS_HOST: '::', OTEL_EXPORTER_PROMETHEUS_PORT: '9999', KUBECONFIG: '/other', LEADER_ELECT: 'true',
     LEADER_ELECT_LEASE_DURATION: '45s', LEADER_ELECT_RENEW_DEADLINE: '21s', LEADER_ELECT_RETRY_PERIOD: '3s', DEFAULT_LS: 'other',
     DEFAULT_CIDR: '192.168.0.0/16', DEFAULT_GATEWAY: '10.16.0.1', DEFAULT_EXCLUDE_IPS: '10.16.0.3', WORKER_NUM: '7',
-    LOG_LEVEL: 'error', SHUTDOWN_TIMEOUT: '3s',
+    LOG_LEVEL: 'error', SHUTDOWN_TIMEOUT: '3s', SECURE_SERVING: 'false', TLS_CERT_FILE: '/other.crt', TLS_PRIVATE_KEY_FILE: '/other.key',
+    TLS_MIN_VERSION: 'VersionTLS12', TLS_CIPHER_SUITES: 'TLS_AES_128_GCM_SHA256',
     ...OVN_DECOYS,
   };
   return decoys[env] ?? assert.fail(`no decoy for ${env}`);
@@ -108,8 +118,8 @@ describe('defaults and the Downward API', () => {
   it('uses the documented defaults when nothing is given', () => {
     const { ok } = setup();
     const c = ok();
-    assert.deepEqual(c.health, { host: '0.0.0.0', port: 10660, extraLivenessPaths: [], extraReadinessPaths: [], eventLoopBlockThresholdMs: 5_000 });
-    assert.deepEqual(c.metrics.exporters, [{ kind: 'prometheus', host: '0.0.0.0', port: 9464 }]);
+    assert.deepEqual(c.health, { host: '::', port: 10660, extraLivenessPaths: [], extraReadinessPaths: [], eventLoopBlockThresholdMs: 5_000 });
+    assert.deepEqual(c.metrics.exporters, [{ kind: 'prometheus', host: '::', port: 9464 }]);
     assert.equal(c.metrics.serviceName, 'kube-ovn-controller');
     assert.deepEqual(c.leaderElection, {
       enabled: true, leaseName: 'kube-ovn-controller', namespace: 'kube-system', identity: 'node-host',

@@ -16,6 +16,8 @@ export const RESOURCES = Object.freeze({
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
   subnets: { group: 'kubeovn.io', version: 'v1', plural: 'subnets', kind: 'Subnet', namespaced: false },
   ips: { group: 'kubeovn.io', version: 'v1', plural: 'ips', kind: 'IP', namespaced: false },
+  tokenreviews: { group: 'authentication.k8s.io', version: 'v1', plural: 'tokenreviews', kind: 'TokenReview', namespaced: false },
+  subjectaccessreviews: { group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews', kind: 'SubjectAccessReview', namespaced: false },
 } satisfies Record<string, Resource>);
 
 export type ResourceName = keyof typeof RESOURCES;

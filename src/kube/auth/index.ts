@@ -1,0 +1,2 @@
+export { createAuthReviewer } from './reviews.js';
+export type { AuthReviewer, ReviewedUser } from './reviews.js';

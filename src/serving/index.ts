@@ -1,0 +1,13 @@
+export { bearerToken, createAccessFilter } from './access.js';
+export type { AccessFilter, AccessFilterOptions, AccessOutcome, AccessReviewer, NonResourceAttributes, TokenResult, UserInfo } from './access.js';
+export { createSelfSigned, notAfterOf, SELF_SIGNED_VALIDITY_MS } from './certificates.js';
+export type { KeyPair } from './certificates.js';
+export { checkTlsFiles, startMetricsEndpoint } from './endpoint.js';
+export type { MetricsEndpoint, MetricsEndpointOptions } from './endpoint.js';
+export { createLimiter, createTtlCache, LimitExceededError } from './limits.js';
+export type { Limiter, LimiterOptions, TtlCache } from './limits.js';
+export { listenDualStack } from './listen.js';
+export { DEFAULT_LIMITS, startMetricsServer } from './metrics-server.js';
+export type { ListenerLimits, MetricsServer, MetricsServerOptions, SecureOptions } from './metrics-server.js';
+export { checkPair, createFileTlsSource, createSelfSignedTlsSource } from './tls-source.js';
+export type { FileSourceOptions, SelfSignedOptions, SourceEvents, TlsSource } from './tls-source.js';
