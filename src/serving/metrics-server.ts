@@ -76,8 +76,11 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   server.maxConnections = limits.maxConnections;
   const bound = await listenDualStack(server, options.host, options.port);
   server.on('error', (err) => options.onError('server', err));
-  server.on('clientError', (err: Error, socket: Socket) => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     options.onError('client', err);
+    // Node's own answers, which a listener replaces: 431 for oversized headers, 408 for timeouts, else 400.
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     socket.destroy();
   });
   // A plaintext or TLS 1.1 client on the TLS port ends here: the handshake fails and the socket closes.
