@@ -7,6 +7,7 @@ const DOWNWARD: Readonly<Record<string, string>> = {
   'metadata.name': 'kube-ovn-controller-7d9f-abcde',
   'metadata.namespace': 'kube-system',
   'spec.nodeName': 'node-1',
+  'status.podIPs': '192.168.0.11,fd00:10::11',
 };
 
 /**

@@ -54,21 +54,25 @@ export interface ApiUsage {
   readonly verbs: readonly RbacVerb[];
   /** Why the controller needs it; copied into review comments of generated RBAC. */
   readonly why: string;
+  /** Needed only with this feature on (its own kustomize overlay grants it). */
+  readonly feature?: 'secure-serving';
 }
 
 /**
- * Every resource/verb the controller's code uses, declared once so an RBAC test can derive
- * the ClusterRole from the code (see `policyRules`). Adding a call that needs a new verb
- * means adding it here, or the deployed ClusterRole will reject it with 403.
+ * Every resource/verb the controller's code uses, declared once. test/deploy/rbac-usage.test.ts
+ * derives the same set from the client calls in src (with the TypeScript checker) and fails when
+ * this table, the code or deploy/ disagree: a verb granted but unused, or used but not granted.
  */
 export const API_USAGE: readonly ApiUsage[] = Object.freeze([
-  { resource: RESOURCES.pods, verbs: ['get', 'list', 'watch', 'patch', 'update'], why: 'informer; annotate allocated addresses' },
-  { resource: RESOURCES.namespaces, verbs: ['get', 'list', 'watch'], why: 'informer; subnet selection by namespace' },
-  { resource: RESOURCES.events, verbs: ['create', 'patch', 'update'], why: 'Events on pods and subnets' },
+  { resource: RESOURCES.pods, verbs: ['get', 'list', 'watch', 'patch'], why: 'informer; orphaned IP check; one merge patch of the allocation annotations' },
+  { resource: RESOURCES.namespaces, verbs: ['list', 'watch'], why: 'informer' },
+  { resource: RESOURCES.events, verbs: ['create'], why: 'Events on pods and subnets' },
   { resource: RESOURCES.leases, verbs: ['get', 'create', 'update'], why: 'leader election' },
-  { resource: RESOURCES.subnets, verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], why: 'informer; default subnet; finalizers' },
-  { resource: RESOURCES.subnets, subresource: 'status', verbs: ['get', 'update', 'patch'], why: 'Subnet status and conditions' },
-  { resource: RESOURCES.ips, verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'], why: 'informer; IP objects per pod; finalizers' },
+  { resource: RESOURCES.subnets, verbs: ['list', 'watch', 'create', 'patch'], why: 'informer; default subnet; defaulting and finalizers by merge patch' },
+  { resource: RESOURCES.subnets, subresource: 'status', verbs: ['patch'], why: 'Subnet status and conditions' },
+  { resource: RESOURCES.ips, verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'], why: 'informer; IP objects per pod; finalizers' },
+  { resource: RESOURCES.tokenreviews, verbs: ['create'], why: 'secure metrics serving: authenticate scrapers', feature: 'secure-serving' },
+  { resource: RESOURCES.subjectaccessreviews, verbs: ['create'], why: 'secure metrics serving: authorize scrapers', feature: 'secure-serving' },
 ]);
 
 /** An RBAC `PolicyRule` as it appears in a ClusterRole. */

@@ -28,7 +28,7 @@ describe('API usage table', () => {
   it('derives one ClusterRole rule per row with sorted verbs', () => {
     const rules = policyRules();
     assert.equal(rules.length, API_USAGE.length);
-    assert.deepEqual(rules.find((r) => r.resources[0] === 'subnets/status'), { apiGroups: ['kubeovn.io'], resources: ['subnets/status'], verbs: ['get', 'patch', 'update'] });
+    assert.deepEqual(rules.find((r) => r.resources[0] === 'subnets/status'), { apiGroups: ['kubeovn.io'], resources: ['subnets/status'], verbs: ['patch'] });
     assert.deepEqual(rules.find((r) => r.resources[0] === 'leases'), { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] });
   });
 
