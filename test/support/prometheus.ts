@@ -28,11 +28,35 @@ export interface Prometheus {
   close(): Promise<void>;
 }
 
+/** How the scrape job reaches its targets; the default is plain HTTP without credentials. */
+export interface ScrapeOptions {
+  readonly scheme?: 'http' | 'https';
+  /** `authorization.credentials_file`: a file holding the bearer token (a service-account token). */
+  readonly credentialsFile?: string;
+  /** `tls_config.ca_file`; without it (https) the certificate is not verified. */
+  readonly caFile?: string;
+  /** `tls_config.server_name`. */
+  readonly serverName?: string;
+}
+
+function scrapeSettings(options: ScrapeOptions): string[] {
+  const lines: string[] = [];
+  if (options.scheme !== undefined) lines.push(`    scheme: ${options.scheme}`);
+  if (options.credentialsFile !== undefined) lines.push('    authorization:', '      type: Bearer', `      credentials_file: '${options.credentialsFile}'`);
+  if (options.scheme === 'https') {
+    lines.push('    tls_config:');
+    if (options.caFile !== undefined) lines.push(`      ca_file: '${options.caFile}'`);
+    else lines.push('      insecure_skip_verify: true');
+    if (options.serverName !== undefined) lines.push(`      server_name: '${options.serverName}'`);
+  }
+  return lines;
+}
+
 /**
  * Starts a real Prometheus on 127.0.0.1 with a throw-away data dir, scraping the given
  * 127.0.0.1 targets every `scrapeIntervalMs`. Stops it (SIGTERM, then SIGKILL) on close.
  */
-export async function startPrometheus(targets: readonly string[], scrapeIntervalMs = 1000): Promise<Prometheus> {
+export async function startPrometheus(targets: readonly string[], scrapeIntervalMs = 1000, scrape: ScrapeOptions = {}): Promise<Prometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'prometheus-'));
   const port = await freePort();
   const seconds = `${Math.max(1, Math.round(scrapeIntervalMs / 1000))}s`;
@@ -42,6 +66,7 @@ export async function startPrometheus(targets: readonly string[], scrapeInterval
     `  scrape_timeout: ${seconds}`,
     'scrape_configs:',
     '  - job_name: kube-ovn-controller',
+    ...scrapeSettings(scrape),
     '    static_configs:',
     `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
     '',
