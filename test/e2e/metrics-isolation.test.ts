@@ -9,6 +9,8 @@ import { freePort, occupyPort } from '../support/ports.js';
 import { logsMatching, spawnController } from '../support/controller-process.js';
 import { startKube } from '../support/kube-env.js';
 import type { KubeEnv } from '../support/kube-env.js';
+import { KUBECONFIG_TOKEN } from '../support/apiserver/index.js';
+import { httpsGet } from '../support/https-client.js';
 
 interface Mode {
   readonly name: string;
@@ -16,6 +18,8 @@ interface Mode {
   readonly prometheus: boolean;
   readonly otlp: boolean;
   readonly hint: (metricsPort: number) => string;
+  /** --secure-serving: scraped over https with a token (issue 13). */
+  readonly secure?: true;
 }
 
 const MODES: readonly Mode[] = [
@@ -30,10 +34,20 @@ const MODES: readonly Mode[] = [
     otlp: true,
     hint: (p) => `metrics are served at :${p}/metrics and pushed with OTLP`,
   },
+  {
+    name: 'prometheus --secure-serving',
+    env: { OTEL_METRICS_EXPORTER: 'prometheus', SECURE_SERVING: 'true' },
+    prometheus: true,
+    otlp: false,
+    secure: true,
+    hint: (p) => `metrics are served at https://:${p}/metrics (bearer token required)`,
+  },
 ];
 
-type Fault = 'healthy' | 'metrics-port-taken' | 'otlp-refused' | 'otlp-hang' | 'otlp-500' | 'otlp-503' | 'otlp-429' | 'scrape-storm';
+type Fault = 'healthy' | 'metrics-port-taken' | 'otlp-refused' | 'otlp-hang' | 'otlp-500' | 'otlp-503' | 'otlp-429' | 'scrape-storm' | 'bad-token-storm';
 const FAULTS: readonly Fault[] = ['healthy', 'metrics-port-taken', 'otlp-refused', 'otlp-hang', 'otlp-500', 'otlp-503', 'otlp-429', 'scrape-storm'];
+// The OTLP faults do not apply to a Prometheus-only secure mode; its storm is one of bad tokens.
+const SECURE_FAULTS: readonly Fault[] = ['healthy', 'metrics-port-taken', 'bad-token-storm'];
 
 const RECEIVER_MODE: Record<Fault, ReceiverMode> = {
   healthy: { kind: 'ok' },
@@ -44,6 +58,7 @@ const RECEIVER_MODE: Record<Fault, ReceiverMode> = {
   'otlp-503': { kind: 'status', code: 503 },
   'otlp-429': { kind: 'status', code: 429, retryAfterSeconds: 1 },
   'scrape-storm': { kind: 'ok' },
+  'bad-token-storm': { kind: 'ok' },
 };
 
 /** A runtime metric present in every export, whatever the controller did so far. */
@@ -70,9 +85,30 @@ async function probeHealth(port: number): Promise<void> {
   }
 }
 
-async function scrape(port: number): Promise<{ status: number; body: string }> {
+async function scrape(port: number, secure = false): Promise<{ status: number; body: string }> {
+  // The kubeconfig token reviews as kubernetes-admin (system:masters) in the local API server.
+  if (secure) return httpsGet(port, '/metrics', { token: KUBECONFIG_TOKEN, timeoutMs: 5000 });
   const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(2000) });
   return { status: res.status, body: await res.text() };
+}
+
+/**
+ * 200 clients, each sending 3 scrapes with its own bad token, while kubelet-style probes run:
+ * every answer is controller-runtime's 401, or its 500 once the bounded review queue is full.
+ */
+async function badTokenStorm(metricsPort: number, healthPort: number): Promise<void> {
+  const client = async (i: number): Promise<string[]> => {
+    const seen: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      const r = await httpsGet(metricsPort, '/metrics', { token: `bad-token-${i}-${n}`, timeoutMs: 15_000 }).catch((err: Error) => ({ status: 0, body: err.message }));
+      seen.push(`${r.status} ${r.body}`);
+    }
+    return seen;
+  };
+  const [answers] = await Promise.all([Promise.all(Array.from({ length: 200 }, (_, i) => client(i))), probeHealth(healthPort)]);
+  const kinds = new Set(answers.flat());
+  for (const kind of kinds) assert.ok(kind === '401 Unauthorized\n' || kind === '500 Authentication failed\n', `storm answer ${JSON.stringify(kind)}`);
+  assert.ok(kinds.has('401 Unauthorized\n'), 'some bad tokens were reviewed and refused');
 }
 
 describe('health on its own port survives every metrics setting and failure', { concurrency: 3 }, () => {
@@ -85,7 +121,7 @@ describe('health on its own port survives every metrics setting and failure', { 
   });
 
   for (const mode of MODES) {
-    for (const fault of FAULTS) {
+    for (const fault of mode.secure ? SECURE_FAULTS : FAULTS) {
       test(`${mode.name} × ${fault}: /livez and /readyz answer ok, /metrics on the health port is 404, the exporter does its job`, async () => {
         const receiver: OtlpReceiver = await startOtlpReceiver({ mode: RECEIVER_MODE[fault] });
         const [healthPort, metricsPort] = [await freePort(), await freePort()];
@@ -116,9 +152,10 @@ describe('health on its own port survives every metrics setting and failure', { 
           assert.equal(metricsOnHealth.status, 404);
           assert.equal(metricsOnHealth.body, `${mode.hint(metricsPort)}\n`);
 
+          if (fault === 'bad-token-storm') await badTokenStorm(metricsPort, healthPort);
           if (mode.prometheus && fault !== 'metrics-port-taken') {
             const scrapes = fault === 'scrape-storm' ? 200 : 1;
-            const results = await Promise.all(Array.from({ length: scrapes }, () => scrape(metricsPort)));
+            const results = await Promise.all(Array.from({ length: scrapes }, () => scrape(metricsPort, mode.secure)));
             for (const r of results) {
               assert.equal(r.status, 200);
               assert.match(r.body, ALWAYS_SCRAPED);
