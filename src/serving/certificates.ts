@@ -1,5 +1,5 @@
 import './reflect-metadata.js';
-import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
   BasicConstraintsExtension,
@@ -18,7 +18,7 @@ export interface KeyPair {
 }
 
 /** Kube-OVN's self-signed serving certificate lives one year. */
-export const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600 * 1000;
+const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600 * 1000;
 // Backdated, so a client whose clock is a little behind still accepts a fresh certificate.
 const BACKDATE_MS = 5 * 60 * 1000;
 
@@ -58,9 +58,4 @@ function toPem(der: Buffer, label: string): string {
 
 function escapeDn(value: string): string {
   return value.replace(/([,+="\\<>;#])/g, '\\$1');
-}
-
-/** When the first certificate of a PEM chain expires, ms since epoch. Throws on PEM that is no certificate. */
-export function notAfterOf(certPem: string): number {
-  return new NodeX509(certPem).validToDate.getTime();
 }

@@ -3,9 +3,17 @@ import type { FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import { createSelfSigned, notAfterOf, SELF_SIGNED_VALIDITY_MS } from './certificates.js';
 import type { KeyPair } from './certificates.js';
+
+/** Kube-OVN's self-signed serving certificate lives one year. */
+const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600 * 1000;
+
+/** When the first certificate of a PEM chain expires, ms since epoch. Throws on PEM that is no certificate. */
+export function notAfterOf(certPem: string): number {
+  return new X509Certificate(certPem).validToDate.getTime();
+}
 
 /** The serving certificate of a TLS listener, replaced while serving. */
 export interface TlsSource {
@@ -129,6 +137,8 @@ export async function createSelfSignedTlsSource(options: SelfSignedOptions): Pro
   const now = options.now ?? Date.now;
   const validityMs = options.validityMs ?? SELF_SIGNED_VALIDITY_MS;
   const renewBeforeMs = options.renewBeforeMs ?? 30 * 24 * 3600 * 1000;
+  // Loaded only here: @peculiar/x509 and its dependencies cost start-up time nobody else needs.
+  const { createSelfSigned } = await import('./certificates.js');
   let pair = await createSelfSigned(options.names, now(), validityMs);
   let notAfter = notAfterOf(pair.cert);
   options.onLoaded('self-signed', { names: options.names, notAfter: new Date(notAfter).toISOString() });

@@ -8,7 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
-import { createSelfSigned } from '../../src/serving/index.js';
+import { createSelfSigned } from '../../src/serving/certificates.js';
 import { kustomize } from '../deploy/render.js';
 import { httpsGet } from '../support/https-client.js';
 import { eventually, probe } from '../support/kubelet.js';

@@ -5,7 +5,8 @@ import { mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkTlsFiles, createFileTlsSource, createSelfSigned, createSelfSignedTlsSource } from '../../src/serving/index.js';
+import { createSelfSigned } from '../../src/serving/certificates.js';
+import { checkTlsFiles, createFileTlsSource, createSelfSignedTlsSource } from '../../src/serving/index.js';
 import type { KeyPair } from '../../src/serving/index.js';
 
 async function setup() {
