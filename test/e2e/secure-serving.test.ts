@@ -45,7 +45,7 @@ async function spawnSecure(kube: KubeEnv, kubeconfig: string, extraArgs: string[
     args: ['--secure-serving', '--shutdown-timeout=4s', ...extraArgs],
     env: { ...kube.env(), KUBECONFIG: kubeconfig, HEALTH_PORT: String(healthPort), OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort), ...env },
   });
-  await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, 20_000, 'controller ready');
+  await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, 30_000, 'controller ready');
   return { ctl, healthPort, metricsPort };
 }
 
