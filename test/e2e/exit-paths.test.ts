@@ -39,6 +39,9 @@ describe('exit paths of the built process', () => {
     { args: [], env: { ENABLE_METRICS: 'false', OTEL_METRICS_EXPORTER: 'otlp' }, mentions: /ENABLE_METRICS.*OTEL_METRICS_EXPORTER|OTEL_METRICS_EXPORTER.*ENABLE_METRICS/ },
     { args: ['--metrics-port=10660'], mentions: /--metrics-port.*--health-port|--health-port.*--metrics-port/ },
     { args: ['--kubeconfig=/nonexistent/kubeconfig'], mentions: /--kubeconfig.*\/nonexistent\/kubeconfig/ },
+    // Issue 13: the TLS flags of --secure-serving.
+    { args: ['--secure-serving', '--tls-min-version=VersionTLS99'], mentions: /^kube-ovn-controller: --tls-min-version: expected one of .*got `VersionTLS99`$/ },
+    { args: [], env: { SECURE_SERVING: 'true', TLS_CIPHER_SUITES: 'TLS_FAKE_SUITE' }, mentions: /^kube-ovn-controller: TLS_CIPHER_SUITES: .*`TLS_FAKE_SUITE`$/ },
   ];
   for (const c of badConfig) {
     test(`bad configuration ${[...c.args, ...Object.entries(c.env ?? {}).map(([k, v]) => `${k}=${v}`)].join(' ')} exits 2 with one line, before listening`, async () => {

@@ -173,6 +173,10 @@ describe('health on its own port survives every metrics setting and failure', { 
           assert.equal(metricsOnHealth.status, 404);
           assert.equal(metricsOnHealth.body, `${mode.hint(metricsPort)}\n`);
 
+          if (mode.prometheus && fault !== 'metrics-port-taken') {
+            // Readiness does not wait for metrics; a self-signed certificate may still be in the making.
+            await eventually(() => ctl.logs.some((l) => l.msg === 'prometheus metrics endpoint listening'), 15_000, 'metrics endpoint listening');
+          }
           if (fault === 'bad-token-storm') await badTokenStorm(metricsPort, healthPort);
           if (mode.prometheus && fault !== 'metrics-port-taken') {
             const scrapes = fault === 'scrape-storm' ? 200 : 1;
