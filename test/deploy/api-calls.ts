@@ -15,12 +15,12 @@ const METHOD_VERBS: Readonly<Record<string, string>> = {
  * and how its callers name the resource. Key: `<file>#<function>`; a new generic site fails the
  * test until it is described here.
  */
-export const GENERIC_SITES: Readonly<Record<string, { readonly via: string; readonly argument: 'first' | 'resource-property' }>> = {
+export const GENERIC_SITES: Readonly<Record<string, { readonly via: string; readonly argument: 'argument' | 'resource-property' }>> = {
   // The reflector lists and watches `options.resource`; informers are created with `{ resource: RESOURCES.x }`.
   'src/kube/informer/reflector.ts#listAll': { via: 'createInformer', argument: 'resource-property' },
   'src/kube/informer/reflector.ts#watchOnce': { via: 'createInformer', argument: 'resource-property' },
-  // The rebuild lists every page of `resource`: `listAll(RESOURCES.x, signal)`.
-  'src/controllers/session.ts#listAll': { via: 'listAll', argument: 'first' },
+  // The rebuild lists every page of `resource`: `listAll(ctx, RESOURCES.x, signal)`.
+  'src/controllers/session/rebuild.ts#listAll': { via: 'listAll', argument: 'argument' },
 };
 
 export interface CallScan {
@@ -28,6 +28,8 @@ export interface CallScan {
   readonly grants: string[];
   /** Generic call sites found (keys as in GENERIC_SITES). */
   readonly genericSites: string[];
+  /** How many calls of each pass-through helper named a resource (0 means the mapping is broken). */
+  readonly viaCalls: Readonly<Record<string, number>>;
 }
 
 interface Usage {
@@ -104,9 +106,10 @@ export function scanApiCalls(resources: Readonly<Record<string, { group: string;
           const resource = prop !== undefined && ts.isPropertyAssignment(prop) ? resourceName(prop.initializer, checker) : undefined;
           if (resource !== undefined) via.createInformer?.push({ resource });
         }
-        if (callee === 'listAll' && rel === 'src/controllers/session.ts') {
-          const resource = resourceName(node.arguments[0], checker);
-          if (resource !== undefined) via.listAll?.push({ resource });
+        // A pass-through helper's callers, in the helper's own file (a local function).
+        if (Object.keys(GENERIC_SITES).some((k) => k === `${rel}#${callee}` && GENERIC_SITES[k]?.argument === 'argument')) {
+          const resource = node.arguments.map((a) => resourceName(a, checker)).find((r) => r !== undefined);
+          if (resource !== undefined) via[callee]?.push({ resource });
         }
       }
       ts.forEachChild(node, visit);
@@ -122,5 +125,6 @@ export function scanApiCalls(resources: Readonly<Record<string, { group: string;
     if (r === undefined) throw new Error(`RESOURCES.${u.resource} is unknown`);
     grants.add(`${r.group || 'core'} ${r.plural}${u.sub === '' ? '' : `/${u.sub}`} ${u.verb}`);
   }
-  return { grants: [...grants].sort(), genericSites: [...genericSites].sort() };
+  const viaCalls = Object.fromEntries(Object.entries(via).map(([k, v]) => [k, v.length]));
+  return { grants: [...grants].sort(), genericSites: [...genericSites].sort(), viaCalls };
 }

@@ -33,7 +33,7 @@ function setup(): { objects: KubeObject[]; secure: KubeObject[]; scan: CallScan;
   const state = {
     objects: [] as KubeObject[],
     secure: [] as KubeObject[],
-    scan: { grants: [], genericSites: [] } as CallScan,
+    scan: { grants: [], genericSites: [], viaCalls: {} } as CallScan,
     load: async () => {
       [state.objects, state.secure] = await Promise.all([render('deploy/base'), render('deploy/overlays/metrics-prometheus-secure')]);
       state.scan = scanApiCalls(RESOURCES);
@@ -59,6 +59,7 @@ describe('RBAC in deploy/', { skip }, () => {
   it('finds the KubeClient calls of src, resource passed through only at the known generic sites', () => {
     assert.ok(env.scan.grants.length > 15, `scan found only ${env.scan.grants.join(', ')}`);
     assert.deepEqual(env.scan.genericSites, Object.keys(GENERIC_SITES).sort(), 'a new call passes its resource through: describe it in GENERIC_SITES');
+    for (const { via } of Object.values(GENERIC_SITES)) assert.ok((env.scan.viaCalls[via] ?? 0) >= 3, `no (or too few) calls of ${via} name a resource: ${JSON.stringify(env.scan.viaCalls)}`);
   });
 
   it('grants in deploy/base exactly the verbs the code calls (secure serving aside): none unused, none missing', () => {
