@@ -1,4 +1,6 @@
-import './reflect-metadata.js';
+// @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect
+// metadata API loaded first (ESM evaluates imports in order).
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
