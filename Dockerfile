@@ -1,11 +1,11 @@
 # syntax=docker/dockerfile:1
 # kube-ovn-controller (TypeScript). Build: docker build -t kube-ovn-controller:0.1.0 .
 #
-# Three stages: `build` compiles with the dev dependencies, `prod-deps` installs the production
-# dependencies alone, and the runtime image gets only node_modules from the latter, dist/ from
-# the former and package.json (main.ts reads its version from it). test/deploy/
-# production-deps.test.ts replays the prod-deps stage and runs the result, so a runtime import
-# of a dev dependency fails CI rather than the image.
+# Two stages: `build` type-checks and bundles with the dev dependencies (`npm run build`: tsc,
+# then esbuild, see build.mjs), and the runtime image gets only dist/ (the entry, the controller
+# bundle with every production dependency it runs, the health worker bundle) and package.json
+# (main.ts reads its version from it). No node_modules ships: the bundles import only Node
+# built-ins, which test/deploy/production-deps.test.ts checks by running them alone.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
@@ -15,17 +15,9 @@ COPY package.json package-lock.json ./
 # Full install: the `node` devDependency's install script fetches the pinned Node 24 binary, so
 # `npm run build` compiles on exactly the Node the tests run on.
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json build.mjs ./
 COPY src ./src
 RUN npm run build
-
-FROM ${NODE_IMAGE} AS prod-deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-# --omit=dev leaves out the `node` package (dev-only in the lockfile), so the runtime uses the
-# base image's Node 24; no production dependency needs an install script.
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && rm -rf /root/.npm
 
 FROM ${NODE_IMAGE}
 ARG VERSION=0.1.0
@@ -41,14 +33,11 @@ LABEL org.opencontainers.image.title="kube-ovn-controller" \
       org.opencontainers.image.vendor="Kube-OVN" \
       org.opencontainers.image.base.name="docker.io/library/node:24-bookworm-slim"
 ENV NODE_ENV=production
-# V8 sizes the young generation from the machine's memory and keeps up to 128 MiB of it
-# committed on a large node; 16 MiB semi-spaces cut the controller's RSS at 11k pods from
-# ~360 MiB to ~255 MiB (bench/RESULTS.md) for somewhat more frequent scavenges.
-ENV NODE_OPTIONS=--max-semi-space-size=16
+# The V8 flags the controller is sized for (16 MiB semi-spaces) are not set here: dist/main.js
+# gives them to every way of running it (src/launch.ts); NODE_OPTIONS set by an operator wins.
 WORKDIR /app
 # Owned by root and read-only for the process: nothing here is written at run time, which is
 # what lets the Deployment set readOnlyRootFilesystem.
-COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
 # Numeric, so kubelet can verify runAsNonRoot without an /etc/passwd lookup (65532 = distroless nonroot).
@@ -56,5 +45,6 @@ USER 65532:65532
 # 10660 health (/livez, /readyz, /healthz); 9464 Prometheus /metrics (exporter `prometheus`).
 EXPOSE 10660 9464
 # Exec form: node is PID 1 and receives SIGTERM itself (the controller handles it: ordered,
-# bounded shutdown; a second signal exits at once).
+# bounded shutdown; a second signal exits at once). The entry re-executes itself in place with
+# its V8 flags (execve: same pid).
 ENTRYPOINT ["node", "dist/main.js"]

@@ -144,6 +144,8 @@ export interface ControllerOptions {
   readonly memwatchFile?: string;
   /** Default `prometheus` (on a free 127.0.0.1 port). */
   readonly exporter?: 'prometheus' | 'none';
+  /** The entry to run; default dist/main.js. A/B benches pass a baseline build's entry. */
+  readonly entry?: string;
 }
 
 /** Spawns the built controller (dist/main.js) and waits until /readyz answers 200. */
@@ -174,6 +176,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   const started = performance.now();
   const spawnedAt = Date.now();
   const ctl = spawnController({
+    ...(o.entry === undefined ? {} : { entry: o.entry }),
     args: ['--leader-elect-lease-duration=3s', '--leader-elect-renew-deadline=2s', '--leader-elect-retry-period=500ms', `--worker-num=${o.workers ?? 3}`],
     env,
   });

@@ -21,6 +21,12 @@ export interface HealthWorkerOptions
   readonly staleAfterMs: number;
   /** How often all checks run and their results are posted, ms. Default 100. */
   readonly publishIntervalMs?: number;
+  /**
+   * The worker thread's entry. Default: `worker.js` next to this module (in the bundle,
+   * dist/worker.js), or `worker.ts` through tsx when this module runs from `src/`. Tests pass the
+   * built dist/worker.js to serve from what ships.
+   */
+  readonly workerEntry?: URL;
 }
 
 export interface HealthWorker {
@@ -61,7 +67,7 @@ export async function startHealthWorker(options: HealthWorkerOptions): Promise<H
     staleAfterMs: options.staleAfterMs,
     initial: { livez: names(options.livez), readyz: names(options.readyz) },
   };
-  const worker = createWorker(data);
+  const worker = createWorker(data, options.workerEntry);
   const events = new EventTarget();
   worker.on('message', (message: FromWorker) => {
     if (message.type === 'log') relog(options.logger, message.line);
@@ -90,8 +96,9 @@ function names(set: CheckSet): string[] {
 // From `dist/` the entry is `worker.js`. Under tsx (tests run `src/`) the entry is `worker.ts`,
 // and tsx's hooks do not carry over into a worker through `--import tsx` in `execArgv`, so a
 // small bootstrap registers them in the worker before importing the entry.
-function createWorker(data: HealthWorkerData): Worker {
+function createWorker(data: HealthWorkerData, override: URL | undefined): Worker {
   const options = { workerData: data, name: 'health' };
+  if (override !== undefined) return new Worker(override, { ...options, execArgv: [] });
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
   const entry = new URL('./worker.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');

@@ -59,20 +59,26 @@ describe('Dockerfile', () => {
     assert.ok(build?.lines.some((l) => /^RUN npm ci\b(?!.*--omit=dev)/.test(l)), 'the build stage installs dev dependencies');
   });
 
-  it('ships production dependencies, dist/ and package.json only, and runs node dist/main.js as 65532', () => {
+  it('ships the bundle (dist/) and package.json only, no node_modules, and runs node dist/main.js as 65532', () => {
     const { stages, final } = setup();
     const copies = final.lines.filter((l) => l.startsWith('COPY'));
     const fromStage = (dest: string) => copies.find((l) => l.endsWith(dest))?.match(/--from=(\S+)/)?.[1];
-    const depsStage = stages.find((s) => s.name === fromStage('./node_modules'));
-    assert.ok(depsStage?.lines.some((l) => /npm ci .*--omit=dev/.test(l)), 'node_modules must come from an --omit=dev install');
     assert.ok(stages.find((s) => s.name === fromStage('./dist'))?.lines.some((l) => /npm run build/.test(l)), 'dist/ must come from the build stage');
     assert.ok(copies.some((l) => /^COPY package\.json \.\/$/.test(l)));
-    assert.equal(copies.length, 3, copies.join('\n'));
+    assert.equal(copies.length, 2, copies.join('\n'));
+    assert.ok(!copies.some((l) => /node_modules/.test(l)), 'the bundles need no node_modules');
     assert.ok(!final.lines.some((l) => /^RUN\b.*npm/.test(l)), 'no npm in the runtime stage');
     const deployment = parse(readRepoFile('deploy/base/deployment.yaml')) as unknown;
     const runAsUser = at(deployment, 'spec', 'template', 'spec', 'securityContext', 'runAsUser');
     assert.deepEqual(final.lines.filter((l) => l.startsWith('USER')), [`USER ${String(runAsUser)}:${String(runAsUser)}`]);
     assert.deepEqual(final.lines.filter((l) => l.startsWith('ENTRYPOINT')), ['ENTRYPOINT ["node", "dist/main.js"]']);
+  });
+
+  it('copies every input of npm run build into the build stage', () => {
+    const { stages } = setup();
+    const build = stages.find((s) => s.lines.some((l) => /npm run build/.test(l)));
+    const copied = (build?.lines ?? []).filter((l) => l.startsWith('COPY')).flatMap((l) => l.split(/\s+/).slice(1, -1));
+    for (const input of ['package.json', 'package-lock.json', 'tsconfig.json', 'build.mjs', 'src']) assert.ok(copied.includes(input), `${input} is not copied into the build stage`);
   });
 
   it('exposes the health and Prometheus ports the controller listens on by default', () => {
@@ -93,7 +99,7 @@ describe('Dockerfile', () => {
   it('sends only the build inputs as context (.dockerignore)', () => {
     const { ignore } = setup();
     const cases: Array<[string, boolean]> = [
-      ['package.json', false], ['package-lock.json', false], ['tsconfig.json', false], ['src/main.ts', false], ['src/config/parse.ts', false],
+      ['package.json', false], ['package-lock.json', false], ['tsconfig.json', false], ['build.mjs', false], ['src/main.ts', false], ['src/config/parse.ts', false],
       ['node_modules/hono/package.json', true], ['dist/main.js', true], ['.git/HEAD', true], ['test/deploy/render.ts', true], ['.tmp/x', true], ['deploy/base/deployment.yaml', true],
     ];
     for (const [path, expected] of cases) assert.equal(ignored(path, ignore), expected, path);

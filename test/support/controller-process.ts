@@ -22,12 +22,14 @@ export interface ControllerProcess {
 
 export interface SpawnOptions {
   args?: readonly string[];
+  /** The entry to run; default `MAIN`. Benches pass another build's entry to compare two builds. */
+  entry?: string;
   env?: Record<string, string>;
 }
 
 /** Spawns the built controller with a minimal environment (nothing inherited but PATH/HOME). */
 export function spawnController(options: SpawnOptions = {}): ControllerProcess {
-  const proc = spawn(process.execPath, [MAIN, ...(options.args ?? [])], {
+  const proc = spawn(process.execPath, [options.entry ?? MAIN, ...(options.args ?? [])], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

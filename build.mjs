@@ -1,0 +1,103 @@
+// `npm run build`: type-checks with tsc (no emit), then bundles what ships with esbuild:
+//   dist/main.js        the entry: V8 flags, then loads the controller (src/launch.ts)
+//   dist/controller.js  the controller and every production dependency it runs (src/main.ts)
+//   dist/worker.js      the health worker thread, its own small graph (src/health/worker.ts)
+// A bundle loads only code that runs: client-node is used for `KubeConfig` alone, and its
+// generated API (600 KB) and undici (1.4 MB, for the fetch path we do not take) were most of
+// the start time and of the idle heap. Nothing under node_modules is needed at run time.
+//
+// Usage: node build.mjs [--outdir DIR] [--metafile FILE]
+import { realpathSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: { outdir: { type: 'string' }, metafile: { type: 'string' } } });
+const outdir = resolve(values.outdir ?? join(ROOT, 'dist'));
+// Real path: node_modules may be a symlink, and esbuild names importers by their real path.
+const CLIENT_NODE = realpathSync(join(ROOT, 'node_modules/@kubernetes/client-node/dist'));
+
+/**
+ * client-node's package root re-exports its whole generated API; `config.js` is where
+ * `KubeConfig` lives. Importing anything else from the package fails the build here ("No
+ * matching export"), which is the point: a second use must be a decision, not an accident.
+ * Inside config.js two imports serve only paths we never call, `makeApiClient` (the generated
+ * API) and `createDispatcher` (undici, for fetch): they become stubs that throw if ever reached.
+ */
+const kubeConfigOnly = {
+  name: 'client-node-kubeconfig-only',
+  setup(b) {
+    b.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: join(CLIENT_NODE, 'config.js') }));
+    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      args.importer === join(CLIENT_NODE, 'config.js') ? { path: 'client-node-gen', namespace: 'stub' } : undefined,
+    );
+    b.onResolve({ filter: /^undici$/ }, (args) => (args.importer.startsWith(CLIENT_NODE) ? { path: 'undici', namespace: 'stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({
+      contents: stubSource(args.path, args.path === 'undici' ? ['Agent', 'ProxyAgent'] : ['createConfiguration', 'ServerConfiguration']),
+      loader: 'js',
+    }));
+  },
+};
+
+function stubSource(name, exports) {
+  const fail = `function unbundled() { throw new Error('kube-ovn-controller bundle: ${name} is not bundled (only KubeConfig of @kubernetes/client-node is)'); }`;
+  return `${fail}\n${exports.map((e) => `export const ${e} = unbundled;`).join('\n')}\n`;
+}
+
+/**
+ * No import may stay unresolved at run time except Node's own modules. Optional packages that a
+ * dependency tries inside try/catch and that are not installed (`debug` probes `supports-color`)
+ * are bundled as empty modules, so the shipped files never look for node_modules.
+ */
+const OPTIONAL_ABSENT = ['supports-color'];
+const builtinsOnly = {
+  name: 'builtins-only',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (isBuiltin(args.path)) return { path: args.path, external: true };
+      if (OPTIONAL_ABSENT.includes(args.path)) return { path: args.path, namespace: 'absent' };
+      return undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+
+// ESM output, but pino, undici's neighbours and others are CommonJS that `require()` Node
+// built-ins: give the bundle a real `require`.
+const REQUIRE_SHIM = "import { createRequire as __kocCreateRequire } from 'node:module'; const require = __kocCreateRequire(import.meta.url);";
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  outdir,
+  sourcemap: 'linked',
+  legalComments: 'linked',
+  logLevel: 'warning',
+  // The log level and the OTel SDK read NODE_ENV-free paths; nothing to define.
+  plugins: [kubeConfigOnly, builtinsOnly],
+};
+
+await rm(outdir, { recursive: true, force: true });
+const [app, launcher] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { controller: join(ROOT, 'src/main.ts'), worker: join(ROOT, 'src/health/worker.ts') },
+    banner: { js: REQUIRE_SHIM },
+    metafile: values.metafile !== undefined,
+  }),
+  // The launcher must not pull the controller in: it loads it after setting the V8 flags.
+  build({ ...common, entryPoints: { main: join(ROOT, 'src/launch.ts') }, bundle: false, sourcemap: false, legalComments: 'none', metafile: values.metafile !== undefined }),
+]);
+if (values.metafile !== undefined) {
+  const { writeFile } = await import('node:fs/promises');
+  const meta = { inputs: { ...app.metafile.inputs, ...launcher.metafile.inputs }, outputs: { ...app.metafile.outputs, ...launcher.metafile.outputs } };
+  await writeFile(values.metafile, JSON.stringify(meta));
+}
+const problems = [...app.warnings, ...launcher.warnings];
+if (problems.length > 0) process.exitCode = 1;
