@@ -87,17 +87,17 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       else call(() => h.onDelete?.(delta.object));
     }
   };
-  const transform = options.transform;
+  // The reflector applies `options.transform` as objects are decoded, page by page.
   const sink = {
     replace(items: T[], version: string): void {
-      for (const delta of replaceAll(store, transform === undefined ? items : items.map(transform))) deliver(delta);
+      for (const delta of replaceAll(store, items)) deliver(delta);
       rv = version;
       if (!synced) logger.info({ objects: store.items.size, resourceVersion: version }, 'informer synced');
       synced = true;
       for (const wake of [...waiters]) wake();
     },
     apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
-      const delta = applyWatchEvent(store, type, transform === undefined ? obj : transform(obj));
+      const delta = applyWatchEvent(store, type, obj);
       rv = obj.metadata.resourceVersion ?? rv;
       if (delta !== undefined) deliver(delta);
     },
@@ -122,8 +122,8 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       };
       if (period > 0) schedule();
       try {
-        const { client, resource, namespace, labelSelector, fieldSelector, random } = options;
-        const target = { client, resource, namespace, labelSelector, fieldSelector };
+        const { client, resource, namespace, labelSelector, fieldSelector, random, transform } = options;
+        const target = { client, resource, namespace, labelSelector, fieldSelector, ...(transform === undefined ? {} : { transform }) };
         await runReflector({ ...options.reflector, ...target, sink, logger, clock, ...(random === undefined ? {} : { random }) }, signal);
       } finally {
         cancelResync();

@@ -22,6 +22,12 @@ export interface ReflectorOptions<T extends KubeObject> {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly random?: () => number;
+  /**
+   * Applied to every object as it is decoded, before the sink sees it: to each listed page as it
+   * arrives (so a relist holds one full page at a time, not the whole list in full), and to each
+   * watched object. Default: identity.
+   */
+  readonly transform?: (obj: T) => T;
   /** List page size (`limit`); default 500 like client-go. */
   readonly pageSize?: number;
   /** Watches ask `timeoutSeconds` at random in [min, 2*min); default 300 s like client-go's 5-10 min. */
@@ -80,9 +86,13 @@ export async function runReflector<T extends KubeObject>(options: ReflectorOptio
   }
 }
 
-/** Lists every page (`limit` + `continue`) and hands the whole result to the sink; returns the list's resourceVersion. */
+/**
+ * Lists every page (`limit` + `continue`), transforming each page's objects as it arrives, and
+ * hands the whole result to the sink; returns the list's resourceVersion.
+ */
 async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signal: AbortSignal): Promise<string> {
   const items: T[] = [];
+  const transform = options.transform;
   let cont: string | undefined;
   let rv = '';
   do {
@@ -94,7 +104,8 @@ async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signa
       continue: cont,
       signal,
     });
-    items.push(...page.items);
+    if (transform === undefined) items.push(...page.items);
+    else for (const item of page.items) items.push(transform(item));
     // Every page reports the snapshot's version; the first page's is the one the watch continues from.
     if (rv === '') rv = page.resourceVersion;
     cont = page.continue;
@@ -134,7 +145,7 @@ async function watchOnce<T extends KubeObject>(options: ReflectorOptions<T>, cur
       }
       const next = event.object.metadata.resourceVersion;
       if (event.type !== 'BOOKMARK') {
-        options.sink.apply(event.type, event.object);
+        options.sink.apply(event.type, options.transform === undefined ? event.object : options.transform(event.object));
         events += 1;
       }
       if (next !== undefined && next !== '') cursor.rv = next;
