@@ -3,11 +3,17 @@
  * pods/s for a 1k and a 10k burst, probe latency during the 10k burst (vs a raw node:http floor),
  * /metrics scrape time at 10k pods, restart-to-Ready with 10k allocated pods, RSS at 10k and 50k.
  * Run: node --import tsx bench/controller.bench.ts [--quick] [--profile DIR] [--workers N]
- * Prints one JSON line. --quick: 200/2,000 pods and no 50k step. --profile: --cpu-prof on the
+ * Prints one JSON line. --quick: 200/2,000 pods and a step to 4,000 (not 50k). --profile: --cpu-prof on the
  * controller and API server processes; hot spots are summarized in the line (and profiles kept in DIR).
  * --heap DIR: after the big burst, a heap snapshot of the controller (kept in DIR), summarized.
  * --node-options "FLAGS": extra Node.js flags for the controller processes (NODE_OPTIONS).
  * --no-huge: skip the 50k step. --workers N: the controller's --worker-num (default 3, its default).
+ * --pods realistic|tiny: realistic (default) POSTs ~8.7 KB pods (bench/support/realistic-pod.ts:
+ * labels, annotations, managedFields, env, volumes; the size is in the line as podBytes); tiny
+ * POSTs the test suite's 200-byte pod, as runs before 2026-12 did.
+ * The step to 50k runs with a standby replica; when half of that step's pods are created the
+ * leader is SIGKILLed and the standby takes over (lease 10 s): `takeover` reports its peak RSS
+ * from the kill to the end of the step (VmHWM reset at the kill) against its RSS after, at 50k.
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,17 +24,29 @@ import { runBurst } from './support/burst.js';
 import { summarizeProfiles } from './support/cpuprofile.js';
 import { summarizeHeapSnapshot } from './support/heapsnapshot.js';
 import { httpJson } from './support/kube-http.js';
-import { hwmKiB, memoryBreakdown, rssKiB, startApiServerProcess, startController } from './support/procs.js';
+import { hwmKiB, memoryBreakdown, resetHwm, rssKiB, startApiServerProcess, startController } from './support/procs.js';
+import { realisticPod, realisticPodBytes } from './support/realistic-pod.js';
 import type { ApiServerProcess, Controller, ControllerOptions } from './support/procs.js';
 import { controllerInternals, eventLoopSinceLastScrape, scrapeFigures } from './support/scrape.js';
 import { startFloorServer, startProber } from './support/side-procs.js';
 import { machine } from './support/stats.js';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, profile: { type: 'string' }, heap: { type: 'string' }, workers: { type: 'string' }, 'node-options': { type: 'string' }, 'no-huge': { type: 'boolean' } },
+  options: {
+    quick: { type: 'boolean' },
+    profile: { type: 'string' },
+    heap: { type: 'string' },
+    workers: { type: 'string' },
+    'node-options': { type: 'string' },
+    'no-huge': { type: 'boolean' },
+    pods: { type: 'string', default: 'realistic' },
+  },
 });
+if (values.pods !== 'realistic' && values.pods !== 'tiny') throw new Error(`--pods: expected realistic or tiny, got \`${values.pods}\``);
+const podBody = values.pods === 'realistic' ? realisticPod : undefined;
+const body = podBody === undefined ? {} : { podBody };
 const quick = values.quick === true;
-const SIZES = quick ? { small: 200, big: 2_000, huge: 0 } : { small: 1_000, big: 10_000, huge: values['no-huge'] === true ? 0 : 50_000 };
+const SIZES = quick ? { small: 200, big: 2_000, huge: values['no-huge'] === true ? 0 : 4_000 } : { small: 1_000, big: 10_000, huge: values['no-huge'] === true ? 0 : 50_000 };
 const workers = Number(values.workers ?? 3);
 const NS = 'bench';
 
@@ -73,7 +91,7 @@ async function burstWithProbes(api: ApiServerProcess, ctl: Controller, count: nu
     );
     let burst;
     try {
-      burst = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 'b-', count, pids: pids(api, ctl) });
+      burst = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 'b-', count, pids: pids(api, ctl), ...body });
       // No scrape happened before: these cover the controller's life so far, mostly this burst.
       burst = { ...burst, controllerEventLoop: await eventLoopSinceLastScrape(ctl.metricsPort) };
     } finally {
@@ -84,6 +102,20 @@ async function burstWithProbes(api: ApiServerProcess, ctl: Controller, count: nu
   } finally {
     floor.close();
   }
+}
+
+/** REST requests per created pod over both bursts (start-up requests included), total and by verb. */
+function requestsPerPod(internals: Record<string, { count: number }>, created: number): Record<string, number> {
+  const byVerb: Record<string, number> = {};
+  let total = 0;
+  for (const [key, v] of Object.entries(internals)) {
+    const verb = /^rest_client_request_duration_seconds\{.*verb="([A-Z]+)"/.exec(key)?.[1];
+    if (verb === undefined) continue;
+    byVerb[verb] = (byVerb[verb] ?? 0) + v.count;
+    total += v.count;
+  }
+  const per = (n: number) => Math.round((n / created) * 100) / 100;
+  return { total: per(total), ...Object.fromEntries(Object.entries(byVerb).map(([k, n]) => [k, per(n)])) };
 }
 
 /** How many log lines the controller wrote, by message (top 8): logging is work on its event loop. */
@@ -129,6 +161,7 @@ type Out = Record<string, unknown>;
 /** The controller currently running, so `finally` stops whichever phase failed. */
 interface Live {
   ctl?: Controller;
+  standby?: Controller;
 }
 
 function controllerDiagnostics(first: boolean): Partial<ControllerOptions> {
@@ -146,11 +179,14 @@ async function firstRun(api: ApiServerProcess, live: Live, out: Out): Promise<vo
   live.ctl = ctl;
   out['firstReadyMs'] = Math.round(ctl.readyMs);
   await setup(api);
-  out['burstSmall'] = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 's-', count: SIZES.small, pids: pids(api, ctl) });
+  await settle(2000);
+  out['memoryIdle'] = await memory(ctl, 0);
+  out['burstSmall'] = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 's-', count: SIZES.small, pids: pids(api, ctl), ...body });
   out['burstBig'] = await burstWithProbes(api, ctl, SIZES.big);
   await settle(2000);
   out['memoryAfterBurst'] = await memory(ctl, SIZES.small + SIZES.big);
   out['internalsAfterBurst'] = await controllerInternals(ctl.metricsPort);
+  out['requestsPerPod'] = requestsPerPod(out['internalsAfterBurst'] as Record<string, { count: number }>, SIZES.small + SIZES.big);
   out['logLinesAfterBurst'] = logCounts(ctl);
   out['scrape'] = await scrapeFigures(ctl.metricsPort, quick ? 5 : 20);
   if (values.heap !== undefined) out['heap'] = await heapSnapshot(ctl, values.heap);
@@ -169,15 +205,53 @@ async function secondRun(api: ApiServerProcess, live: Live, out: Out): Promise<v
   out['restart'] = { pods: cached, readyMs: Math.round(ctl.readyMs), ipamRebuilt, timeline: timeline(ctl) };
   out['memoryAfterRestart'] = await memory(ctl, cached);
   if (SIZES.huge === 0) return;
-  out['burstToHuge'] = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 'h-', count: SIZES.huge - cached, pids: pids(api, ctl), timeoutMs: 400_000 });
+  await takeoverRun(api, ctl, live, out);
+}
+
+/** The step to the huge size with a standby; the leader is killed halfway and the standby takes over. */
+async function takeoverRun(api: ApiServerProcess, leader: Controller, live: Live, out: Out): Promise<void> {
+  const cached = SIZES.small + SIZES.big;
+  const standby = await startController({ kubeconfig: api.kubeconfig, name: 'bench-ctl-c', workers, ...controllerDiagnostics(false) });
+  live.standby = standby;
+  await settle(2000);
+  out['standbyBeforeTakeover'] = await memory(standby, cached);
+  const count = SIZES.huge - cached;
+  let killedAt = 0;
+  let leaderAliveAtKill = false;
+  const midway = {
+    created: Math.floor(count / 2),
+    action: () => {
+      resetHwm(standby.ctl.proc.pid);
+      killedAt = Date.now();
+      // A leader that lost its lease under load has exited already: the takeover came earlier.
+      leaderAliveAtKill = leader.ctl.proc.exitCode === null && leader.ctl.proc.signalCode === null;
+      leader.ctl.kill('SIGKILL');
+    },
+  };
+  const allPids = { ...pids(api, standby), leader: leader.ctl.proc.pid };
+  out['burstToHuge'] = await runBurst({ apiUrl: api.url, namespace: NS, prefix: 'h-', count, pids: allPids, timeoutMs: 600_000, midway, ...body });
+  const peakMiB = Math.round(hwmKiB(standby.ctl.proc.pid) / 1024);
   await settle(3000);
-  out['memoryHuge'] = await memory(ctl, SIZES.huge);
+  out['memoryHuge'] = await memory(standby, SIZES.huge);
+  const steadyMiB = Math.round(rssKiB(standby.ctl.proc.pid) / 1024);
+  const at = (msg: string) => standby.ctl.logs.findLast((l) => l['msg'] === msg);
+  const leading = at('started leading');
+  const rebuilt = at('IPAM rebuilt');
+  out['takeover'] = {
+    killedAtPods: cached + midway.created,
+    leaderAliveAtKill,
+    leadingAfterKillMs: leading === undefined ? null : Date.parse(String(leading['time'])) - killedAt,
+    ipamRebuilt: rebuilt === undefined ? null : { restored: rebuilt['restored'], ms: rebuilt['ms'] },
+    peakMiB,
+    steadyMiB,
+    peakOverSteady: Math.round((peakMiB / steadyMiB) * 100) / 100,
+  };
 }
 
 async function main(): Promise<void> {
   const profDir = values.profile;
   if (profDir !== undefined) await mkdir(profDir, { recursive: true });
-  const out: Out = { bench: 'controller', quick, workers, nodeOptions: values['node-options'] ?? '', sizes: SIZES };
+  const out: Out = { bench: 'controller', quick, workers, nodeOptions: values['node-options'] ?? '', sizes: SIZES, pods: values.pods, podBytes: podBody === undefined ? null : realisticPodBytes() };
   const api = await startApiServerProcess(profDir === undefined ? {} : { cpuProfDir: profDir });
   const live: Live = {};
   try {
@@ -185,6 +259,7 @@ async function main(): Promise<void> {
     await secondRun(api, live, out);
   } finally {
     await live.ctl?.close();
+    await live.standby?.close();
     await api.close();
     await rm(MEMWATCH_FILE, { force: true });
   }

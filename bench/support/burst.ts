@@ -16,6 +16,10 @@ export interface BurstOptions {
   /** Processes whose CPU seconds over the burst are reported, by name (the bench itself: process.pid). */
   readonly pids: Record<string, number | undefined>;
   readonly timeoutMs?: number;
+  /** The pod to POST for index `i`; default the tiny test pod (test/support/objects.ts). */
+  readonly podBody?: (namespace: string, name: string, i: number) => unknown;
+  /** Called once, when this many pods have been created (e.g. to kill the leader mid-burst). */
+  readonly midway?: { readonly created: number; readonly action: () => void };
 }
 
 export interface BurstResult {
@@ -30,6 +34,8 @@ export interface BurstResult {
   readonly latencyMs: { p50: number; p99: number; max: number };
   /** CPU seconds each process spent during the burst (utime+stime). */
   readonly cpuSeconds: Record<string, number>;
+  /** `cpuSeconds.controller` per pod, ms. */
+  readonly controllerCpuMsPerPod: number;
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -38,13 +44,16 @@ function percentile(sorted: readonly number[], q: number): number {
 
 async function createAll(o: BurstOptions, posted: Float64Array): Promise<void> {
   const client = httpJson(o.apiUrl, o.concurrency ?? 64);
+  const body = o.podBody ?? ((ns: string, name: string) => podObject(ns, name));
   let next = 0;
+  let created = 0;
   const worker = async (): Promise<void> => {
     while (next < o.count) {
       const i = next++;
       posted[i] = performance.now();
-      const r = await client.call('POST', PATHS.pods(o.namespace), podObject(o.namespace, `${o.prefix}${i}`));
+      const r = await client.call('POST', PATHS.pods(o.namespace), body(o.namespace, `${o.prefix}${i}`, i));
       if (r.status !== 201) throw new Error(`create pod ${i}: HTTP ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
+      if (++created === o.midway?.created) o.midway.action();
     }
   };
   try {
@@ -98,6 +107,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
       podsPerSec: Math.round((o.count * 1000) / (end - t0)),
       latencyMs: { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), max: percentile(lat, 1) },
       cpuSeconds: cpu,
+      controllerCpuMsPerPod: Math.round(((cpu['controller'] ?? 0) * 1000 * 1000) / o.count) / 1000,
     };
   } finally {
     w.close();
