@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 const [dir, kubeconfigPath] = process.argv.slice(2);
 const kube = await import(`${dir}/kube/index.js`);
 const { loadKubeConfig } = await import(`${dir}/kube/kubeconfig.js`);
-const { slimPod } = await import(`${dir}/controllers/pod-rules.js`);
+// controllers/pod/rules.js since the controllers reshape; controllers/pod-rules.js before it.
+const { slimPod } = await import(`${dir}/controllers/pod/rules.js`).catch(() => import(`${dir}/controllers/pod-rules.js`));
 const { createLogger } = await import(`${dir}/log/index.js`);
 const { RESOURCES } = await import(`${dir}/kube/client/resources.js`);
 
