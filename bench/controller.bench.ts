@@ -200,6 +200,8 @@ async function secondRun(api: ApiServerProcess, live: Live, out: Out): Promise<v
   const ctl = await startController({ kubeconfig: api.kubeconfig, name: 'bench-ctl-b', workers, ...controllerDiagnostics(false) });
   live.ctl = ctl;
   await settle(2000);
+  // Under load the rebuild can end after Ready plus the settle: wait for its line (bounded).
+  for (let i = 0; i < 60 && !ctl.ctl.logs.some((l) => l['msg'] === 'IPAM rebuilt'); i++) await settle(500);
   const rebuilt = ctl.ctl.logs.find((l) => l['msg'] === 'IPAM rebuilt');
   const ipamRebuilt = rebuilt === undefined ? null : { restored: rebuilt['restored'], ms: rebuilt['ms'] };
   out['restart'] = { pods: cached, readyMs: Math.round(ctl.readyMs), ipamRebuilt, timeline: timeline(ctl) };

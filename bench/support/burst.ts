@@ -96,7 +96,10 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
     const end = performance.now();
     const cpu: Record<string, number> = {};
     for (const [k, pid] of Object.entries(o.pids)) {
-      cpu[k] = Math.round((cpuSeconds(pid) - (cpu0[k] ?? 0)) * 100) / 100;
+      const now = cpuSeconds(pid);
+      // A process that exited during the burst (a killed leader) has no figure: /proc is gone.
+      if (now === 0 && (cpu0[k] ?? 0) > 0) continue;
+      cpu[k] = Math.round((now - (cpu0[k] ?? 0)) * 100) / 100;
     }
     const lat = Array.from(doneAt, (d, i) => d - (posted[i] ?? 0)).sort((a, b) => a - b);
     return {
