@@ -47,14 +47,15 @@ export interface HealthWorker {
 const CLOSE_MARGIN_MS = 250;
 
 /**
- * The worker's own heap. A thread inherits the process's V8 flags, so without limits its young
- * generation grows like the main thread's (3 x 16 MiB semi-spaces) under a probe storm, though it
- * only ever holds a few requests and a snapshot: measured 29 MiB committed under 8 back-to-back
- * probers. 1 MiB semi-spaces keep scavenges sub-millisecond on a tiny live set; the old-generation
- * cap is a backstop far above its ~5 MiB in use, since running out ends the thread (and with it
- * the process: see main.ts).
+ * A backstop on the worker's own heap, far above its ~10-15 MiB in use: a leak there ends the
+ * thread (and with it the process, see main.ts) instead of growing into the pod's memory limit.
+ * Tighter caps were measured and rejected: at kubelet-like probe rates the worker commits
+ * ~20 MiB with or without a cap, and an old-generation cap of 32 MiB made probe p99 worse
+ * (63-83 vs 35-54 ms, one sequential prober, 3 interleaved rounds at load 8); 16-24 MiB thrash
+ * the GC (2-5x CPU per probe). No young-generation limit: the process-wide
+ * --max-semi-space-size (src/launch.ts) overrides it anyway.
  */
-export const HEALTH_WORKER_RESOURCE_LIMITS = Object.freeze({ maxYoungGenerationSizeMb: 3, maxOldGenerationSizeMb: 32 });
+export const HEALTH_WORKER_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128 });
 
 /**
  * Serves the health app from a worker thread with its own event loop and heap, so nothing the
