@@ -1,8 +1,9 @@
 /**
  * ns per Counter.add and Histogram.record with 3 attributes, in the same process and run, three
- * ways: the controller's instruments (`otelNs`: src/telemetry's accumulating counters and
- * histograms, reported by a producer on the Prometheus exporter's reader, as createTelemetry
- * wires them), the OTel SDK's own instruments (`sdkNs`, same reader, server not started), and
+ * ways: src/telemetry/accumulators.ts (`otelNs`: accumulating counters and histograms reported by
+ * a producer on the Prometheus exporter's reader; NOT yet what createTelemetry wires, see
+ * telemetry.ts), the OTel SDK's own instruments (`sdkNs`, what the controller uses today; same
+ * reader, server not started), and
  * prom-client's Counter.inc / Histogram.observe with 3 labels (`promClientNs`). `ratio` is the
  * controller's over prom-client's; `sdkRatio` the SDK's.
  * Run: node --import tsx bench/metrics-sdk.bench.ts [--quick]   Prints one JSON line.
