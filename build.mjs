@@ -8,7 +8,7 @@
 //
 // Usage: node build.mjs [--outdir DIR] [--metafile FILE]
 import { realpathSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,10 @@ import { build } from 'esbuild';
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: { outdir: { type: 'string' }, metafile: { type: 'string' } } });
 const outdir = resolve(values.outdir ?? join(ROOT, 'dist'));
+// Built beside the output and moved in file by file (rename is atomic): a process starting from
+// dist/ while a build runs (tests spawn the controller while the demo test rebuilds) never sees
+// a missing or half-written file.
+const stage = `${outdir}.stage-${process.pid}`;
 // Real path: node_modules may be a symlink, and esbuild names importers by their real path.
 const CLIENT_NODE = realpathSync(join(ROOT, 'node_modules/@kubernetes/client-node/dist'));
 
@@ -75,7 +79,7 @@ const common = {
   platform: 'node',
   format: 'esm',
   target: 'node24',
-  outdir,
+  outdir: stage,
   sourcemap: 'linked',
   legalComments: 'linked',
   logLevel: 'warning',
@@ -83,7 +87,7 @@ const common = {
   plugins: [kubeConfigOnly, builtinsOnly],
 };
 
-await rm(outdir, { recursive: true, force: true });
+await rm(stage, { recursive: true, force: true });
 const [app, launcher] = await Promise.all([
   build({
     ...common,
@@ -99,5 +103,10 @@ if (values.metafile !== undefined) {
   const meta = { inputs: { ...app.metafile.inputs, ...launcher.metafile.inputs }, outputs: { ...app.metafile.outputs, ...launcher.metafile.outputs } };
   await writeFile(values.metafile, JSON.stringify(meta));
 }
+await mkdir(outdir, { recursive: true });
+const built = new Set(await readdir(stage));
+for (const name of built) await rename(join(stage, name), join(outdir, name));
+for (const name of await readdir(outdir)) if (!built.has(name)) await rm(join(outdir, name), { recursive: true, force: true });
+await rm(stage, { recursive: true, force: true });
 const problems = [...app.warnings, ...launcher.warnings];
 if (problems.length > 0) process.exitCode = 1;
