@@ -1,16 +1,16 @@
-import type { Config, DefaultSubnetConfig, HealthConfig, LeaderElectionConfig, PodIdentity } from './types.js';
-import { parsePositiveDuration } from './durations.js';
-import { ConfigError } from './errors.js';
+import type { Config, HealthConfig, LeaderElectionConfig, PodIdentity } from './types.js';
+import { formatDuration, parsePositiveDuration } from './durations.js';
+import { ConfigError, show } from './errors.js';
 import { scanArgv } from './flags.js';
 import { renderHelp } from './help.js';
 import { assembleMetrics, buildExporters, chooseExporters, prometheusListen } from './metrics.js';
 import { ovnConfig } from './ovn.js';
-import { parseCidrs, parseExcludeIps, parseGateways } from './network.js';
 import { secureServing } from './serving.js';
+import { defaultSubnet } from './default-subnet.js';
 import { createEnvSource, createResolver } from './sources.js';
 import type { EnvSource, Resolver } from './sources.js';
 import { checkDistinctPaths, checkPortClash, leaderElectionTiming, leaseIdentity, LIVENESS_DEFAULTS, parseProbePath, READINESS_DEFAULTS } from './validate.js';
-import { parseBindAddress, parseBool, parseIntInRange, parseLogLevel, parseObjectName, parsePort } from './values.js';
+import { parseBindAddress, parseBool, parseIntInRange, parseLogLevel, parsePort } from './values.js';
 
 export interface ParseConfigInput {
   /** Arguments after the script, i.e. `process.argv.slice(2)`. */
@@ -70,7 +70,7 @@ function build(resolve: Resolver, env: EnvSource, input: ParseConfigInput): { co
     metrics: assembleMetrics(exporters, env),
     kubeconfig: resolve('kubeconfig').raw,
     leaderElection: leaderElection(resolve, pod, input.hostname),
-    defaultSubnet: defaultSubnet(resolve),
+    defaultSubnet: defaultSubnet({ name: resolve('defaultLs'), cidr: resolve('defaultCidr'), gateway: resolve('defaultGateway'), exclude: resolve('defaultExcludeIps') }),
     ovn: ovnConfig(resolve),
     workerNum: intSetting(resolve, 'workerNum', 1, 1024, 'an integer 1-1024'),
     reconcileStallMs: durationSetting(resolve, 'reconcileStallTimeout'),
@@ -79,17 +79,44 @@ function build(resolve: Resolver, env: EnvSource, input: ParseConfigInput): { co
     pod,
     version: input.version,
   };
-  return { config, warnings: [...choice.warnings, ...serving.warnings] };
+  return { config, warnings: [...choice.warnings, ...serving.warnings, ...leaderWarnings(config.leaderElection, resolve)] };
 }
+
+/**
+ * Lower bounds that keep a probe meaningful: below them a healthy process fails liveness and
+ * kubelet restarts it in a loop.
+ * - event-loop: the loop is sampled and probe results are published every 100 ms, and a
+ *   major GC of a large heap pauses a few hundred ms; 1 s is ten publish periods.
+ * - reconcile-progress: one reconcile may legitimately wait out one API request, whose
+ *   timeout is 60 s (src/kube/client); a shorter bound restarts a leader on a slow API server.
+ */
+const DURATION_FLOORS = {
+  eventLoopBlockThreshold: { ms: 1000, why: 'shorter blocks are ordinary GC pauses, and probe results are published every 100ms' },
+  reconcileStallTimeout: { ms: 60_000, why: 'one reconcile may wait out an API request, whose timeout is 60s' },
+} as const;
 
 function durationSetting(resolve: Resolver, key: 'reconcileStallTimeout' | 'shutdownTimeout' | 'eventLoopBlockThreshold'): number {
   const r = resolve(key);
-  return parsePositiveDuration(r.raw, r.name);
+  const ms = parsePositiveDuration(r.raw, r.name);
+  const floor = key === 'shutdownTimeout' ? undefined : DURATION_FLOORS[key];
+  if (floor !== undefined && ms < floor.ms) {
+    throw new ConfigError(`${r.name}: expected at least ${formatDuration(floor.ms)} (${floor.why}), got ${show(r.raw)}`);
+  }
+  return ms;
 }
 
 function intSetting(resolve: Resolver, key: 'workerNum', min: number, max: number, accepted: string): number {
   const r = resolve(key);
   return parseIntInRange(r.raw, r.name, min, max, accepted);
+}
+
+/** `--leader-elect=false` is accepted (one replica, or a test) but two such replicas hand out the same addresses. */
+function leaderWarnings(election: LeaderElectionConfig, resolve: Resolver): string[] {
+  if (election.enabled) return [];
+  return [
+    `${resolve('leaderElect').name}=false: leader election is OFF and this replica reconciles as if it held the Lease; ` +
+      'this is only safe with exactly one replica (replicas: 1): two replicas without leader election give one address to two pods',
+  ];
 }
 
 function healthConfig(resolve: Resolver): HealthConfig {
@@ -115,20 +142,6 @@ function leaderElection(resolve: Resolver, pod: PodIdentity, hostname: string): 
     enabled: parseBool(enabled.raw, enabled.name),
     ...leaseIdentity(pod.name, pod.namespace, hostname),
     ...leaderElectionTiming(resolve),
-  };
-}
-
-function defaultSubnet(resolve: Resolver): DefaultSubnetConfig {
-  const name = resolve('defaultLs');
-  const cidr = resolve('defaultCidr');
-  const gateway = resolve('defaultGateway');
-  const exclude = resolve('defaultExcludeIps');
-  const cidrs = parseCidrs(cidr.raw, cidr.name);
-  return {
-    name: parseObjectName(name.raw, name.name),
-    cidr: cidrs.cidr,
-    gateway: parseGateways(gateway.raw, gateway.name, cidrs.families, cidr.name),
-    excludeIps: parseExcludeIps(exclude.raw, exclude.name),
   };
 }
 

@@ -47,5 +47,27 @@ function defaultKubeconfigPath(home: string): string {
 function checked(kubeconfig: KubeConfig, source: string, what: string): KubeConfigResult {
   const cluster = kubeconfig.getCurrentCluster();
   if (cluster === null || cluster.server === '') return { ok: false, message: `${what}: the current context names no cluster server` };
+  const problem = serverProblem(cluster.server);
+  if (problem !== undefined) {
+    // Found here, not at the first request: a server without a scheme made every request throw
+    // after health was up, leaving a Ready process that never reconciled (issue 10, case 4).
+    return { ok: false, message: `${what}: clusters[name=${JSON.stringify(cluster.name)}].cluster.server: ${problem}, got \`${cluster.server.slice(0, 200)}\`` };
+  }
   return { ok: true, kubeconfig, source };
+}
+
+/** Why `server` is not an API server URL (`https://host[:port][/path]`), or undefined when it is one. */
+export function serverProblem(server: string): string | undefined {
+  const accepted = 'expected an `https://` or `http://` URL with a host, like `https://10.0.0.1:6443`';
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    return accepted;
+  }
+  // `localhost:6443` parses as scheme `localhost:`: the scheme, not parsing, is the test.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return accepted;
+  if (url.hostname === '') return accepted;
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return `${accepted} (no query, fragment or credentials)`;
+  return undefined;
 }
