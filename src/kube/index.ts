@@ -38,7 +38,7 @@ export type {
 export { byNamespace, createInformer, createInformerSyncCheck, INDEX, ipsBySubnet, objectKey, podsByNode, SUBNET_LABEL } from './informer/index.js';
 export type { Delta, EventHandlers, Indexers, Informer, InformerOptions, InformerSyncCheck } from './informer/index.js';
 export { createLeaderElector, formatMicroTime, LIVENESS_TOLERANCE_MS } from './leader/index.js';
-export type { LeaderCallbacks, LeaderElector, LeaderElectorOptions, LeaseSpec } from './leader/index.js';
+export type { LeaderCallbacks, LeaderElector, LeaderElectorOptions, LeaderOutcome, LeaderStopReason, LeaseSpec } from './leader/index.js';
 export { createWorkqueue } from './workqueue/index.js';
 export type { Workqueue, WorkqueueOptions } from './workqueue/index.js';
 export { createController } from './controller/index.js';

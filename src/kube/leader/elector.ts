@@ -14,11 +14,31 @@ const ACQUIRE_JITTER = 1.2;
 /** client-go `HealthzAdaptor`'s tolerance past leaseDuration before liveness fails. */
 export const LIVENESS_TOLERANCE_MS = 20_000;
 
+/**
+ * Why a term ended: `shutdown` (asked to stop; the lease was released), `lost` (the renew
+ * deadline passed; another replica may lead already) or `failed` (the term's own work ended
+ * or threw while this replica still held the lease: released where possible). Only
+ * `shutdown` is a clean end: after `lost` or `failed` the process should exit 1, as a
+ * client-go controller does, so the pod restarts clean.
+ */
+export type LeaderStopReason = 'lost' | 'shutdown' | 'failed';
+
+/** What `run` ended with; `never-led` when it stopped before acquiring. */
+export interface LeaderOutcome {
+  readonly reason: LeaderStopReason | 'never-led';
+  /** For `failed`: what ended the term. */
+  readonly error?: unknown;
+}
+
 export interface LeaderCallbacks {
-  /** Runs once this replica leads; `signal` aborts when leadership ends for any reason. */
+  /**
+   * Runs once this replica leads; `signal` aborts when leadership ends for any reason. A
+   * returned promise is the term's work: it must not settle before `signal` aborts. If it
+   * rejects, or resolves while the lease is still held, the term ends `failed`.
+   */
   onStartedLeading(signal: AbortSignal): void | Promise<void>;
-  /** Called once when this replica stops leading: `lost` (renew deadline passed; exit non-zero) or `shutdown`. Not called if it never led. */
-  onStoppedLeading(info: { readonly reason: 'lost' | 'shutdown' }): void;
+  /** Called once when this replica stops leading. Not called if it never led. */
+  onStoppedLeading(info: { readonly reason: LeaderStopReason; readonly error?: unknown }): void;
   /** A different holder was observed (including ourselves); empty holders are not reported. */
   onNewLeader?(identity: string): void;
 }
@@ -35,12 +55,12 @@ export interface LeaderElectorOptions {
 
 
 export interface LeaderElector {
-  /** Campaigns, leads and releases; resolves when `signal` aborts (after the release) or leadership is lost. Never rejects. */
-  run(signal: AbortSignal): Promise<void>;
+  /** Campaigns, leads and releases; resolves when `signal` aborts (after the release), leadership is lost or the term failed. Never rejects. */
+  run(signal: AbortSignal): Promise<LeaderOutcome>;
   isLeader(): boolean;
   /** Last observed holder; empty when unknown. */
   leader(): string;
-  /** Liveness check `leader-election` (structurally a health check). */
+  /** Liveness check `leader-election` (structurally a health check); fails for good after a `failed` term, a backstop for a caller that does not exit. */
   readonly check: { readonly name: 'leader-election'; run(): CheckResult };
 }
 
@@ -57,6 +77,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   let leading = false;
   let lastRenewAt = 0;
   let reported = '';
+  let failure: string | undefined;
 
   const setLeading = (value: boolean): void => {
     leading = value;
@@ -134,14 +155,16 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     }
   }
 
-  async function lead(signal: AbortSignal): Promise<'lost' | 'shutdown'> {
-    while (!signal.aborted) {
-      if (!(await sleepUnlessAborted(clock, config.retryPeriodMs, signal))) break;
-      const renewed = await renewWithinDeadline(signal);
-      if (signal.aborted) break;
+  /** Renews until `signal` aborts (`shutdown`), a renew round fails (`lost`) or `term.failed` aborts (`failed`). */
+  async function lead(signal: AbortSignal, term: Term): Promise<LeaderStopReason> {
+    const either = AbortSignal.any([signal, term.failed]);
+    while (!either.aborted) {
+      if (!(await sleepUnlessAborted(clock, config.retryPeriodMs, either))) break;
+      const renewed = await renewWithinDeadline(either);
+      if (either.aborted) break;
       if (!renewed) return 'lost';
     }
-    return 'shutdown';
+    return signal.aborted ? 'shutdown' : 'failed';
   }
 
   async function release(): Promise<void> {
@@ -160,50 +183,77 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     }
   }
 
-  function startLeading(): AbortController {
+  function startLeading(): Term {
     const leadership = new AbortController();
+    const failed = new AbortController();
+    const fail = (err: unknown): void => {
+      if (!leadership.signal.aborted) failed.abort(err);
+      else if (err !== undefined) logger.warn({ err }, 'leader term work failed after leadership ended');
+    };
     lastRenewAt = clock.now();
     setLeading(true);
     logger.info('started leading');
+    // Deferred so a callback that stops the elector synchronously cannot re-enter run().
     void Promise.resolve()
-      .then(() => callbacks.onStartedLeading(leadership.signal))
-      .catch((err: unknown) => logger.error({ err }, 'onStartedLeading failed'));
-    return leadership;
+      .then(() => {
+        const work = callbacks.onStartedLeading(leadership.signal);
+        if (work instanceof Promise) void work.then(() => fail(new Error('the leader term ended while this replica still held the lease')), fail);
+      })
+      .catch(fail);
+    return { leadership, failed: failed.signal };
   }
 
-  function stopLeading(leadership: AbortController, reason: 'lost' | 'shutdown'): void {
-    leadership.abort(new Error(`leadership ended: ${reason}`));
+  function stopLeading(term: Term, reason: LeaderStopReason): LeaderOutcome {
+    term.leadership.abort(new Error(`leadership ended: ${reason}`));
     setLeading(false);
-    (reason === 'lost' ? logger.error.bind(logger) : logger.info.bind(logger))({ reason }, 'stopped leading');
+    const error: unknown = reason === 'failed' ? term.failed.reason : undefined;
+    if (reason === 'failed') failure = error instanceof Error ? error.message : String(error);
+    if (reason === 'shutdown') logger.info({ reason }, 'stopped leading');
+    else logger.error({ reason, ...(error === undefined ? {} : { err: error }) }, 'stopped leading: this replica must exit and restart clean');
     try {
-      callbacks.onStoppedLeading({ reason });
+      callbacks.onStoppedLeading(reason === 'failed' ? { reason, error } : { reason });
     } catch (err) {
       logger.error({ err }, 'onStoppedLeading threw');
     }
+    return reason === 'failed' ? { reason, error } : { reason };
   }
 
   return {
     async run(signal) {
       setLeading(false);
       if (!config.enabled) {
-        const leadership = startLeading();
-        await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-        stopLeading(leadership, 'shutdown');
-        return;
+        const term = startLeading();
+        await untilAborted(AbortSignal.any([signal, term.failed]));
+        return stopLeading(term, signal.aborted ? 'shutdown' : 'failed');
       }
-      if (!(await acquire(signal))) return;
-      const leadership = startLeading();
-      const reason = await lead(signal);
-      if (reason === 'shutdown') {
-        leadership.abort(new Error('leadership ended: shutdown'));
+      if (!(await acquire(signal))) return { reason: 'never-led' };
+      const term = startLeading();
+      const reason = await lead(signal, term);
+      if (reason !== 'lost') {
+        // Stop the term's work first so nothing it writes lands after the next leader's rebuild.
+        term.leadership.abort(new Error(`leadership ended: ${reason}`));
         await release();
       }
-      stopLeading(leadership, reason);
+      return stopLeading(term, reason);
     },
     isLeader: () => leading,
     leader: () => reported,
-    check: { name: 'leader-election', run: () => leaderLiveness(config, leading, lastRenewAt, clock.now()) },
+    check: {
+      name: 'leader-election',
+      run: () => (failure !== undefined ? { ok: false, reason: `leader term failed while holding lease ${config.namespace}/${config.leaseName}: ${failure}` } : leaderLiveness(config, leading, lastRenewAt, clock.now())),
+    },
   };
+}
+
+interface Term {
+  /** Aborted when leadership ends for any reason (the `onStartedLeading` signal). */
+  readonly leadership: AbortController;
+  /** Aborted, with the error as reason, when the term's own work ended while leading. */
+  readonly failed: AbortSignal;
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }
 
 /**

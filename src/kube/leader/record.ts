@@ -29,14 +29,16 @@ export type LeaseDecision = { readonly kind: 'write'; readonly spec: LeaseSpec }
 
 /**
  * client-go `tryAcquireOrRenew`'s rule: another holder blocks us until its lease expires
- * by observed time + leaseDuration; an empty holder (released) never blocks. Renewing keeps
+ * by observed time + the RECORD's `leaseDurationSeconds` (client-go `isLeaseValid`: the holder
+ * promised that long, whatever our own flag says); an empty holder (released) never blocks.
+ * `leaseDurationMs` is our own duration, written when we take or renew the lease. Renewing keeps
  * `acquireTime` and `leaseTransitions`; taking over bumps `leaseTransitions`.
  */
 export function decideLease(observation: Observation | undefined, identity: string, leaseDurationMs: number, nowMs: number): LeaseDecision {
   const old = observation?.spec ?? {};
   const holder = old.holderIdentity ?? '';
   if (observation !== undefined && holder !== '' && holder !== identity) {
-    const expiresAt = observation.observedAt + leaseDurationMs;
+    const expiresAt = observation.observedAt + recordDurationMs(old, leaseDurationMs);
     if (expiresAt > nowMs) return { kind: 'held', holder, expiresAt };
   }
   const now = formatMicroTime(nowMs);
@@ -58,4 +60,14 @@ export function decideLease(observation: Observation | undefined, identity: stri
 export function releasedSpec(observation: Observation, nowMs: number): LeaseSpec {
   const now = formatMicroTime(nowMs);
   return { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: observation.spec.leaseTransitions ?? 0 };
+}
+
+/**
+ * How long a holder's record stays valid after we observed it, ms: its `leaseDurationSeconds`.
+ * client-go reads an absent field as 0 (expired at once); a record without it was not written
+ * by a client-go-style elector, so ours is the safer assumption than taking over at once.
+ */
+export function recordDurationMs(spec: LeaseSpec, ownDurationMs: number): number {
+  const seconds = spec.leaseDurationSeconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : ownDurationMs;
 }
