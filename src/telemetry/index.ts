@@ -8,3 +8,4 @@ export { createStateGauges } from './state-gauges.js';
 export type { StateGauges, StateGaugeOptions } from './state-gauges.js';
 export { classifyExportError } from './export-guard.js';
 export type { ExportFailureKind } from './export-guard.js';
+export { METRIC_CARDINALITY_LIMIT, subnetLabel, UNKNOWN_SUBNET } from './labels.js';

@@ -52,6 +52,12 @@ export interface Instruments {
   readonly ovnDriftRepairs: Counter<{ table: string }>;
   /** labels: table; northbound rows marked vendor=kube-ovn removed because nothing owned them on two GC passes */
   readonly ovnGcRemovals: Counter<{ table: string }>;
+  /**
+   * labels: subnet_name. Conflicting address claims found (two pods claiming one address or
+   * MAC, an `IP` object and a pod annotation that disagree, a claim outside its subnet); each
+   * is reported with an Event and a log line and never freed or re-given (DESIGN §7a).
+   */
+  readonly ipamConflicts: Counter<{ subnet_name: string }>;
 }
 
 /** `code` label of `ovs_client_request_latency_milliseconds`. */
@@ -116,6 +122,7 @@ export function createInstruments(meter: Meter): Instruments {
     ovsClientRequestLatency: meter.createHistogram('ovs_client_request_latency_milliseconds', { description: 'Latency of OVSDB requests, by database, method and outcome.', unit: 'ms', advice: { explicitBucketBoundaries: OVSDB_MS_BUCKETS } }),
     ovnDriftRepairs: meter.createCounter('ovn_nb_drift_repairs_total', { description: 'Northbound rows found different from what they should be and rewritten, by table.' }),
     ovnGcRemovals: meter.createCounter('ovn_nb_gc_removals_total', { description: 'Northbound rows marked vendor=kube-ovn removed because no object owned them on two passes, by table.' }),
+    ipamConflicts: meter.createCounter('ipam_conflicts_total', { description: 'Conflicting address claims found per subnet; the claims are reported, never freed or re-given.' }),
   });
 }
 

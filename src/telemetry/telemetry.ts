@@ -1,10 +1,12 @@
 import type { Meter } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { MetricsConfig, PodIdentity } from '../config/types.js';
 import { createRateLimitedLogger } from '../log/index.js';
 import type { Logger } from '../log/index.js';
 import { routeOtelDiagnostics } from './diagnostics.js';
 import { createInstruments } from './instruments.js';
+import { METRIC_CARDINALITY_LIMIT } from './labels.js';
 import type { AddStateGauge, Instruments } from './instruments.js';
 import { createReader } from './readers.js';
 import type { ReaderHandle, StartDeps } from './readers.js';
@@ -63,7 +65,7 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     onSourceError: (key, err) => limited.log('error', `state-gauge.${key}`, { gauge: key, err }, 'state gauge source failed'),
   });
   const handles: ReaderHandle[] = metrics.exporters.map((config) => createReader(config, { producers: [stateGauges.producer], logger, limited }));
-  const provider = new MeterProvider({ resource, readers: handles.map((h) => h.reader) });
+  const provider = new MeterProvider({ resource, readers: handles.map((h) => h.reader), views: cardinalityViews() });
   const meter = provider.getMeter(METER_NAME, options.version);
   // Not yet wired: the accumulating instruments of accumulators.ts record 3-9x faster than the
   // SDK's, but the built controller served a 200-scrape storm in ~1.1-2.2 s with them against
@@ -89,6 +91,17 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
       return stopping;
     },
   };
+}
+
+/**
+ * A backstop under the closed label sets (DESIGN §7a): no instrument keeps more than
+ * `METRIC_CARDINALITY_LIMIT` attribute sets; further ones fold into one series labelled
+ * `otel.metric.overflow="true"`. Labels are closed at the call sites already (see
+ * `labels.ts`); this bounds the damage of one that is not, since every series costs memory
+ * and collection time on the main thread, which the health thread's staleness bound watches.
+ */
+export function cardinalityViews(): ViewOptions[] {
+  return [{ instrumentName: '*', aggregationCardinalityLimit: METRIC_CARDINALITY_LIMIT }];
 }
 
 interface StopParts {

@@ -83,6 +83,7 @@ export const CATALOGUE_FAMILIES: Readonly<Record<string, { type: string; labels:
   subnet_used_ip_count: { type: 'gauge', labels: ['protocol', 'subnet_cidr', 'subnet_name'] },
   ipam_allocations_total: { type: 'counter', labels: ['result', 'subnet_name'] },
   ipam_releases_total: { type: 'counter', labels: ['result', 'subnet_name'] },
+  ipam_conflicts_total: { type: 'counter', labels: ['subnet_name'] },
 };
 
 /** Records one value into every instrument and registers every state gauge; returns the removers. */
@@ -105,6 +106,7 @@ export function recordEverything(telemetry: Pick<Telemetry, 'instruments' | 'add
   i.leaderElectionMasterStatus.record(1, { name: 'kube-ovn-controller' });
   i.ipamAllocations.add(1, { subnet_name: 'ovn-default', result: 'success' });
   i.ipamReleases.add(1, { subnet_name: 'ovn-default', result: 'success' });
+  i.ipamConflicts.add(1, { subnet_name: 'ovn-default' });
   const subnet = { subnet_name: 'ovn-default', protocol: 'IPv4', subnet_cidr: '10.16.0.0/16' };
   return [
     telemetry.addStateGauge('workqueueUnfinishedWork', () => [{ attributes: q, value: 0.5 }]),
