@@ -1,24 +1,10 @@
 // Issue 10 (fatal paths at load), through the BUILT process: each exits 2 with one line on
 // stderr naming the setting (or file and field), before anything listens.
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { spawnController } from '../support/controller-process.js';
 import { freePort } from '../support/ports.js';
-import { probe } from '../support/kubelet.js';
-
-/** A kubeconfig whose server is written as people sometimes do: `host:port`, no scheme. */
-export async function schemelessKubeconfig(server = '127.0.0.1:6443'): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'schemeless-')), 'kubeconfig');
-  await writeFile(path, [
-    'apiVersion: v1', 'kind: Config',
-    `clusters: [{name: local, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]`,
-    'users: [{name: u, user: {token: t}}]', 'contexts: [{name: x, context: {cluster: local, user: u}}]', 'current-context: x', '',
-  ].join('\n'));
-  return path;
-}
+import { schemelessKubeconfig } from '../support/kubeconfigs.js';
 
 const CASES: readonly { args: string[]; mentions: RegExp }[] = [
   { args: ['--default-cidr=10.16.0.1/32'], mentions: /^kube-ovn-controller: --default-cidr: `10\.16\.0\.1\/32` has no usable address/ },
@@ -41,22 +27,6 @@ describe('issue 10: fatal configuration stops the built process with exit 2', ()
       assert.deepEqual(ctl.logs.filter((l) => /listening/.test(String(l.msg))), []);
     });
   }
-
-  // Regression, issue 10 case 4: main() threw after health started and /readyz answered 200 forever.
-  test('a kubeconfig server without a scheme exits 2 naming the file and the field, never a Ready zombie', async () => {
-    const kubeconfig = await schemelessKubeconfig();
-    const healthPort = await freePort();
-    const ctl = spawnController({ env: { KUBECONFIG: kubeconfig, POD_NAMESPACE: 'kube-system', POD_NAME: 'schemeless', HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'none' } });
-    try {
-      assert.equal(await ctl.exited(10_000), 2, ctl.stderr());
-      const lines = ctl.stderr().trim().split('\n');
-      assert.equal(lines.length, 1, ctl.stderr());
-      assert.equal(lines[0], `kube-ovn-controller: --kubeconfig: cannot use \`${kubeconfig}\`: clusters[name="local"].cluster.server: expected an \`https://\` or \`http://\` URL with a host, like \`https://10.0.0.1:6443\`, got \`127.0.0.1:6443\``);
-      await assert.rejects(probe(healthPort, '/readyz', { timeoutMs: 500 }), 'nothing listens on the health port');
-    } finally {
-      if (ctl.proc.exitCode === null) ctl.kill('SIGKILL');
-    }
-  });
 
   test('--leader-elect=false logs one warning at start saying it is only safe with one replica', async () => {
     const kubeconfig = await schemelessKubeconfig('http://127.0.0.1:1');
