@@ -20,6 +20,8 @@ export type {
   AllocateResult,
   Allocation,
   FamilyStats,
+  HoldAddresses,
+  RefusedClaim,
   RestoreAddresses,
   SubnetInfo,
   SubnetStats,

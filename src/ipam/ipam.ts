@@ -20,6 +20,8 @@ import type {
   AllocateOptions,
   AllocateResult,
   Allocation,
+  HoldAddresses,
+  RefusedClaim,
   RestoreAddresses,
   SubnetInfo,
   SubnetStats,
@@ -37,8 +39,19 @@ export interface IpamOptions {
 export interface Ipam {
   /** Creates or updates a subnet. Validation failures and refused changes are values. */
   upsertSubnet(spec: SubnetSpec): UpsertSubnetResult;
-  /** Forgets a subnet and its allocations; false when unknown. */
+  /**
+   * Stops serving a subnet; false when unknown. Its allocations are NOT forgotten: they stay
+   * held as detached claims (DESIGN §7a: a Subnet object can vanish, e.g. its finalizer removed
+   * by force, while live pods hold its addresses) until released by key, and are re-admitted
+   * before anything else when a subnet of that name is upserted again.
+   */
   deleteSubnet(name: string): boolean;
+  /**
+   * Records a claim found outside (rebuild): like `restore` when `subnet` is served; when it is
+   * not, the claim is held detached until the subnet is served. A claim on an address another
+   * detached key of that subnet holds is an `AddressConflict`.
+   */
+  hold(key: string, subnet: string, addresses: HoldAddresses): AllocateResult;
   subnet(name: string): SubnetInfo | undefined;
   subnets(): SubnetInfo[];
   /** Allocates for `key`; the same key gets the same allocation back. */
@@ -47,8 +60,10 @@ export interface Ipam {
   restore(key: string, subnet: string, addresses: RestoreAddresses): AllocateResult;
   /** Releases the key in one subnet, or in all when `subnet` is absent; returns how many. */
   release(key: string, subnet?: string): number;
-  /** The key's allocation in `subnet`, or its first allocation in any subnet. */
+  /** The key's allocation in `subnet`, or its first allocation in any subnet; detached claims count (after served ones). */
   get(key: string, subnet?: string): Allocation | undefined;
+  /** Claims held for subnets not served right now. */
+  detached(): Allocation[];
   /** True when a dynamic allocation would find an address in every family; O(1). */
   hasFree(subnet: string): boolean;
   /** Status address fields; `undefined` for an unknown subnet. */
@@ -122,6 +137,8 @@ class SubnetIpam implements Ipam {
   private readonly macSource: MacSource;
   private readonly macAttempts: number;
   private readonly subnetsByName = new Map<string, SubnetState>();
+  /** subnet -> key -> claim, for subnets not served. */
+  private readonly detachedBySubnet = new Map<string, Map<string, Allocation>>();
 
   constructor(options: IpamOptions) {
     this.macSource = new MacSource(options.random ?? ((bytes) => crypto.getRandomValues(bytes)));
@@ -139,8 +156,10 @@ class SubnetIpam implements Ipam {
     const compiled = result.subnet;
     const old = this.subnetsByName.get(spec.name);
     if (old === undefined) {
-      this.subnetsByName.set(spec.name, this.newState(compiled));
-      return { ok: true, changed: true, subnet: info(compiled) };
+      const state = this.newState(compiled);
+      this.subnetsByName.set(spec.name, state);
+      const refused = this.readmit(state);
+      return { ok: true, changed: true, subnet: info(compiled), ...(refused.length === 0 ? {} : { refused }) };
     }
     if (sameFamily(old.compiled.v4, compiled.v4) && sameFamily(old.compiled.v6, compiled.v6)) {
       return { ok: true, changed: false, subnet: info(old.compiled) };
@@ -152,7 +171,56 @@ class SubnetIpam implements Ipam {
   }
 
   deleteSubnet(name: string): boolean {
-    return this.subnetsByName.delete(name);
+    const s = this.subnetsByName.get(name);
+    if (s === undefined) return false;
+    this.subnetsByName.delete(name);
+    if (s.byKey.size > 0) {
+      const claims = this.detachedBySubnet.get(name) ?? new Map<string, Allocation>();
+      for (const a of s.byKey.values()) claims.set(a.key, a);
+      this.detachedBySubnet.set(name, claims);
+    }
+    return true;
+  }
+
+  /** Re-admits the detached claims of a subnet served again; returns the ones it refused (they stay detached). */
+  private readmit(state: SubnetState): RefusedClaim[] {
+    const claims = this.detachedBySubnet.get(state.name);
+    if (claims === undefined) return [];
+    const refused: RefusedClaim[] = [];
+    for (const a of claims.values()) {
+      const ips = parseStaticIps(a.ip, state.name);
+      const mac = parseMac(a.mac);
+      const r = ips instanceof Map ? state.assign(a.key, { ips, mac, fill: false }) : ips;
+      if (r.ok) claims.delete(a.key);
+      else refused.push({ key: a.key, ip: a.ip, reason: r.reason, message: r.message });
+    }
+    if (claims.size === 0) this.detachedBySubnet.delete(state.name);
+    return refused;
+  }
+
+  hold(key: string, subnet: string, addresses: HoldAddresses): AllocateResult {
+    if (this.subnetsByName.has(subnet)) return this.restore(key, subnet, addresses);
+    const text = [addresses.v4, addresses.v6].filter((t) => t !== undefined && t !== '').join(',');
+    if (text === '') return { ok: false, reason: 'InvalidAddress', message: `claim of ${key} in subnet ${subnet} has no address` };
+    const ips = parseStaticIps(text, subnet);
+    if (!(ips instanceof Map)) return ips;
+    const claims = this.detachedBySubnet.get(subnet) ?? new Map<string, Allocation>();
+    const parts = text.split(',');
+    for (const other of claims.values()) {
+      if (other.key === key) continue;
+      const shared = other.ip.split(',').find((x) => parts.includes(x));
+      if (shared !== undefined) return { ok: false, reason: 'AddressConflict', message: `${shared} is already claimed by ${other.key} in subnet ${subnet} (not served)`, holder: other.key };
+    }
+    const v4 = ips.has(4) ? parts.find((x) => !x.includes(':')) : undefined;
+    const v6 = ips.has(6) ? parts.find((x) => x.includes(':')) : undefined;
+    const a: Allocation = { ok: true, key, subnet, v4, v6, ip: text, mac: addresses.mac ?? '', cidr: addresses.cidr ?? '', gateway: addresses.gateway ?? '' };
+    claims.set(key, a);
+    this.detachedBySubnet.set(subnet, claims);
+    return a;
+  }
+
+  detached(): Allocation[] {
+    return [...this.detachedBySubnet.values()].flatMap((m) => [...m.values()]);
   }
 
   subnet(name: string): SubnetInfo | undefined {
@@ -191,16 +259,24 @@ class SubnetIpam implements Ipam {
   }
 
   release(key: string, subnet?: string): number {
-    if (subnet !== undefined) return this.subnetsByName.get(subnet)?.release(key) === true ? 1 : 0;
     let n = 0;
+    for (const [name, claims] of this.detachedBySubnet) {
+      if ((subnet === undefined || subnet === name) && claims.delete(key)) n++;
+      if (claims.size === 0) this.detachedBySubnet.delete(name);
+    }
+    if (subnet !== undefined) return n + (this.subnetsByName.get(subnet)?.release(key) === true ? 1 : 0);
     for (const s of this.subnetsByName.values()) if (s.release(key)) n++;
     return n;
   }
 
   get(key: string, subnet?: string): Allocation | undefined {
-    if (subnet !== undefined) return this.subnetsByName.get(subnet)?.byKey.get(key);
+    if (subnet !== undefined) return this.subnetsByName.get(subnet)?.byKey.get(key) ?? this.detachedBySubnet.get(subnet)?.get(key);
     for (const s of this.subnetsByName.values()) {
       const a = s.byKey.get(key);
+      if (a !== undefined) return a;
+    }
+    for (const claims of this.detachedBySubnet.values()) {
+      const a = claims.get(key);
       if (a !== undefined) return a;
     }
     return undefined;

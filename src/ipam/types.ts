@@ -67,6 +67,20 @@ export interface RestoreAddresses {
   readonly mac?: string;
 }
 
+/** A claim found outside (an `IP` object, annotations); cidr/gateway as recorded, for a subnet not served. */
+export interface HoldAddresses extends RestoreAddresses {
+  readonly cidr?: string;
+  readonly gateway?: string;
+}
+
+/** A detached claim a subnet served again could not re-admit (it stays held, detached). */
+export interface RefusedClaim {
+  readonly key: string;
+  readonly ip: string;
+  readonly reason: AllocateFailureReason;
+  readonly message: string;
+}
+
 export interface SubnetInfo {
   readonly name: string;
   readonly cidrBlock: string;
@@ -75,7 +89,13 @@ export interface SubnetInfo {
 }
 
 export type UpsertSubnetResult =
-  | { readonly ok: true; readonly changed: boolean; readonly subnet: SubnetInfo }
+  | {
+      readonly ok: true;
+      readonly changed: boolean;
+      readonly subnet: SubnetInfo;
+      /** Detached claims of this subnet it could not re-admit (conflicts to report). */
+      readonly refused?: readonly RefusedClaim[];
+    }
   | SubnetSpecError
   /** The new CIDR/gateway/excludes leave an address in use outside the usable range. */
   | { readonly ok: false; readonly reason: 'AddressesInUse'; readonly message: string };
