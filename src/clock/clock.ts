@@ -12,12 +12,19 @@ export interface Clock {
   setTimer(fn: () => void, ms: number): () => void;
 }
 
+/**
+ * Node.js fires a `setTimeout` longer than 2^31-1 ms after 1 ms (with a warning): a requeue
+ * computed from a huge `terminationGracePeriodSeconds` would spin. Longer timers are clamped;
+ * the workqueue re-arms for what is left when an early timer finds nothing due.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** The production clock: `Date.now` and `setTimeout` with `unref()`. */
 export function createSystemClock(): Clock {
   return {
     now: () => Date.now(),
     setTimer(fn, ms) {
-      const timer = setTimeout(fn, Math.max(0, ms));
+      const timer = setTimeout(fn, Math.min(MAX_TIMER_MS, Math.max(0, Number.isFinite(ms) ? ms : MAX_TIMER_MS)));
       // A queued retry must never be the reason the process is still running at exit.
       timer.unref();
       return () => clearTimeout(timer);

@@ -1,5 +1,8 @@
 import type { ReconcileResult } from '../../telemetry/instruments.js';
 
+/** The longest `requeueAfter` honoured, ms: Node's timer limit (2^31-1). */
+export const MAX_REQUEUE_MS = 2_147_483_647;
+
 /**
  * What a reconcile asks of the queue (controller-runtime's `Result`, kube-rs's `Action`):
  * `done` — the object is as wanted; `requeue` — try again with backoff; `requeueAfter` —
@@ -41,7 +44,9 @@ export function decide(attempt: Attempt): Decision {
       return { action: { kind: 'rateLimited' }, result: 'requeue' };
     case 'requeueAfter':
       if (Number.isFinite(outcome.ms) && outcome.ms >= 0) {
-        return { action: { kind: 'forgetAndAddAfter', ms: outcome.ms }, result: 'requeue_after' };
+        // A delay from object input (a deletion deadline years away) must not become a timer
+        // that Node fires at once: clamp to the longest timer (about 24.8 days).
+        return { action: { kind: 'forgetAndAddAfter', ms: Math.min(outcome.ms, MAX_REQUEUE_MS) }, result: 'requeue_after' };
       }
       return invalid(`requeueAfter: expected ms to be a finite number >= 0, got ${String(outcome.ms)}`);
     default:

@@ -14,6 +14,11 @@ const cases: Array<{ name: string; attempt: Attempt; expected: Omit<Decision, 'e
     expected: { action: { kind: 'forgetAndAddAfter', ms: 30_000 }, result: 'requeue_after' },
   },
   { name: 'requeueAfter 0 is allowed', attempt: { ok: true, outcome: { kind: 'requeueAfter', ms: 0 } }, expected: { action: { kind: 'forgetAndAddAfter', ms: 0 }, result: 'requeue_after' } },
+  {
+    name: 'a requeueAfter past the Node timer limit (a deletion deadline from a huge terminationGracePeriodSeconds) is clamped, issue 10',
+    attempt: { ok: true, outcome: { kind: 'requeueAfter', ms: 9_223_372_036_854 * 1000 } },
+    expected: { action: { kind: 'forgetAndAddAfter', ms: 2_147_483_647 }, result: 'requeue_after' },
+  },
   { name: 'a thrown error retries with backoff and counts an error', attempt: { ok: false, error: failure }, expected: { action: { kind: 'rateLimited' }, result: 'error' } },
   { name: 'requeueAfter NaN is a bug, retried as an error', attempt: { ok: true, outcome: { kind: 'requeueAfter', ms: Number.NaN } }, expected: { action: { kind: 'rateLimited' }, result: 'error' } },
   { name: 'a negative requeueAfter is a bug, retried as an error', attempt: { ok: true, outcome: { kind: 'requeueAfter', ms: -1 } }, expected: { action: { kind: 'rateLimited' }, result: 'error' } },
