@@ -43,3 +43,4 @@ export { createWorkqueue } from './workqueue/index.js';
 export type { Workqueue, WorkqueueOptions } from './workqueue/index.js';
 export { createController } from './controller/index.js';
 export type { Controller, ControllerOptions, Reconcile } from './controller/index.js';
+export { labelValueProblem, MAX_LABEL_VALUE, MAX_OBJECT_NAME, objectNameProblem } from './names.js';
