@@ -1,7 +1,7 @@
 // Issue 10 (bad object input): a timer longer than Node's limit must not fire at once.
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { createSystemClock } from '../../../src/kube/workqueue/index.js';
+import { createSystemClock } from '../../src/clock/index.js';
 
 describe('the system clock', () => {
   it('clamps a timer past 2^31-1 ms instead of letting Node fire it after 1 ms', () => {
