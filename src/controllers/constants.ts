@@ -25,6 +25,10 @@ export const EVENT_REASONS = Object.freeze({
   allocated: 'PodNetworkAllocated',
   released: 'PodNetworkReleased',
   restoreConflict: 'AddressConflict',
+  /** A user edited an allocation annotation; it was written back from the IP object (DESIGN §7a). */
+  annotationChanged: 'AddressAnnotationChanged',
+  /** An object the API server would refuse (a name or label value past its limit). */
+  objectLimit: 'ObjectLimitExceeded',
   subnetInUse: 'SubnetInUse',
   subnetValid: 'SubnetValidated',
 });

@@ -102,9 +102,11 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
     clock,
     instruments,
     callbacks: {
+      // The term's work: if it settles while the lease is held, the term ends `failed` (see `Terms.begin`).
       onStartedLeading: (leadership) => terms.begin(leadership),
       onStoppedLeading({ reason }) {
-        if (reason === 'lost') lost = true;
+        // `failed` too: the term's work stopped while this replica held the lease (exit 1, restart clean).
+        if (reason !== 'shutdown') lost = true;
         terms.end();
       },
     },
@@ -135,7 +137,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
   }
 
   return {
-    livenessChecks: [elector.check, reconcileProgressCheck({ controllers: () => terms.current()?.controllers() ?? [], stallMs: config.reconcileStallMs, now: () => clock.now() })],
+    livenessChecks: [elector.check, reconcileProgressCheck({ controllers: () => terms.current()?.progress() ?? [], stallMs: config.reconcileStallMs, now: () => clock.now() })],
     readinessChecks: [createInformerSyncCheck(Object.values(caches)), ipamInitCheck(caches, () => elector.isLeader(), terms.current)],
     run,
   };

@@ -30,8 +30,11 @@ export interface ReconcilerSpec {
   /** Queue name, `controller` label of the controller-runtime metrics and log field. */
   readonly name: string;
   readonly watches: readonly AnyWatch[];
-  /** The keys to reconcile once the IPAM is rebuilt: everything the caches know of. */
-  initialKeys(caches: Caches): Iterable<string>;
+  /**
+   * The keys to reconcile once the IPAM is rebuilt: everything the caches or the rebuilt IPAM
+   * know of (events of the rebuild are not routed; these keys cover them, DESIGN §7a).
+   */
+  initialKeys(caches: Caches, term: TermState): Iterable<string>;
   /** The reconcile of one term. */
   reconciler(ctx: ControllerContext): Reconcile;
   /** Instruments its reconcile records into (besides the controller-runtime/workqueue ones every reconciler has). */

@@ -64,6 +64,8 @@ export interface Ipam {
   get(key: string, subnet?: string): Allocation | undefined;
   /** Claims held for subnets not served right now. */
   detached(): Allocation[];
+  /** Every key holding an allocation or a detached claim. */
+  keys(): Set<string>;
   /** True when a dynamic allocation would find an address in every family; O(1). */
   hasFree(subnet: string): boolean;
   /** Status address fields; `undefined` for an unknown subnet. */
@@ -217,6 +219,13 @@ class SubnetIpam implements Ipam {
     claims.set(key, a);
     this.detachedBySubnet.set(subnet, claims);
     return a;
+  }
+
+  keys(): Set<string> {
+    const out = new Set<string>();
+    for (const s of this.subnetsByName.values()) for (const k of s.byKey.keys()) out.add(k);
+    for (const claims of this.detachedBySubnet.values()) for (const k of claims.keys()) out.add(k);
+    return out;
   }
 
   detached(): Allocation[] {

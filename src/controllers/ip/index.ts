@@ -5,6 +5,7 @@
 import { CONTROLLER_NAMES } from '../constants.js';
 import { watch } from '../spec.js';
 import type { ReconcilerSpec } from '../spec.js';
+import { ipNameOfPodKey } from '../pod/rules.js';
 import { createIpReconciler } from './reconcile.js';
 
 const nameOf = (obj: { metadata: { name?: string } }): string => obj.metadata.name ?? '';
@@ -23,7 +24,7 @@ export const ipReconciler: ReconcilerSpec = {
       },
     }),
   ],
-  initialKeys: (caches) => caches.ips.list().map(nameOf),
+  initialKeys: (caches, term) => new Set([...caches.ips.list().map(nameOf), ...[...term.ipam.keys()].map(ipNameOfPodKey)]),
   reconciler: createIpReconciler,
   records: [],
 };

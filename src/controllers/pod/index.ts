@@ -42,7 +42,8 @@ export const podReconciler: ReconcilerSpec = {
       },
     }),
   ],
-  initialKeys: (caches) => caches.pods.list().map(podKey),
+  // Pods the IPAM holds but the cache lost (deleted during the rebuild) are released.
+  initialKeys: (caches, term) => new Set([...caches.pods.list().map(podKey), ...term.ipam.keys()]),
   reconciler: createPodReconciler,
   records: ['ipamAllocations', 'ipamReleases'],
 };

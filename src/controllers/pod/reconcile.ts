@@ -1,27 +1,31 @@
 /**
- * Pod reconciler: gives each live pod one allocation, written with one merge patch, and
- * releases it when the pod is gone or finished. Allocation is in memory first; when the
- * patch fails (even a timeout whose write may have landed) the reservation is kept and the
- * key retried, so the retry writes the same address (allocation is idempotent per key).
+ * Pod reconciler: gives each live pod one allocation and keeps its record true (DESIGN §7a).
+ * Kube-OVN's order: IPAM reservation, then the network step (the logical switch port with OVN
+ * on), then the `IP` object, then one merge patch of the annotations, so `allocated: "true"`
+ * always has an `IP` object behind it. Once the pod holds an allocation it is the truth: edited
+ * allocation annotations are written back with a Warning, the address is never released or moved
+ * for them. A failed write keeps the reservation and retries, writing the same address.
  */
-import { isNotFound, RESOURCES } from '../../kube/index.js';
+import { isNotFound, objectNameProblem, RESOURCES } from '../../kube/index.js';
 import type { Reconcile } from '../../kube/index.js';
 import type { Allocation } from '../../ipam/index.js';
 import type { Outcome } from '../../kube/controller/index.js';
-import { EVENT_REASONS } from '../constants.js';
+import { subnetLabel } from '../../telemetry/labels.js';
+import { ANNOTATIONS, EVENT_REASONS } from '../constants.js';
 import { BIND_NAMESPACE_INDEX } from '../context.js';
 import type { ControllerContext } from '../context.js';
+import { createIpRecord, desiredIp, ipObjectProblems } from '../ip/record.js';
 import { ageOf } from '../objects.js';
 import {
-  allocationPatch,
-  annotationsMatch,
   chooseSubnet,
   deletionDeadline,
+  differingAnnotations,
   ipNameOfPodKey,
   isAllocated,
   isHostNetwork,
   isPodAlive,
   readAllocation,
+  recordAnnotations,
   staticRequest,
 } from './rules.js';
 import type { Pod, SubnetCandidate } from './rules.js';
@@ -33,34 +37,39 @@ const REQUEUE: Outcome = { kind: 'requeue' };
 type Failure = { readonly reason: string; readonly message: string };
 
 export function createPodReconciler(ctx: ControllerContext): Reconcile {
-  const { term, caches, enqueue, events, instruments, podNetwork } = ctx;
+  const { term, caches, enqueue, events, instruments, podNetwork, logger } = ctx;
   const { ipam, pods: book } = term;
+  const record = createIpRecord(ctx);
+  /** `subnet_name` from a closed set: a pod annotation must never become a series (issue 10 case 3). */
+  const label = (subnet: string): string => subnetLabel(subnet, (n) => ipam.subnet(n) !== undefined);
 
   function fail(key: string, pod: Pod, subnet: string, failure: Failure): Outcome {
-    instruments.ipamAllocations.add(1, { subnet_name: subnet, result: 'error' });
+    instruments.ipamAllocations.add(1, { subnet_name: label(subnet), result: 'error' });
     events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.acquireFailed, `${failure.reason}: ${failure.message}`);
-    ctx.logger.debug({ pod: key, subnet, reason: failure.reason }, failure.message);
+    logger.debug({ pod: key, subnet: subnet.slice(0, 253), reason: failure.reason }, failure.message);
     book.parkUntilRoom(subnet, key);
     return REQUEUE;
   }
 
   /** Why `subnet` cannot serve allocations now, or undefined when it can. */
   function unavailable(subnet: string): Failure | undefined {
+    const shown = subnet.length > 64 ? `${subnet.slice(0, 64)}… (${subnet.length} characters)` : subnet;
     const obj = caches.subnets.get(subnet);
-    if (obj === undefined) return { reason: 'SubnetNotFound', message: `subnet ${subnet} does not exist` };
-    if (obj.metadata.deletionTimestamp !== undefined) return { reason: 'SubnetNotFound', message: `subnet ${subnet} is being deleted` };
+    if (obj === undefined) return { reason: 'SubnetNotFound', message: `subnet ${shown} does not exist` };
+    if (obj.metadata.deletionTimestamp !== undefined) return { reason: 'SubnetNotFound', message: `subnet ${shown} is being deleted` };
     if (ipam.subnet(subnet) !== undefined) return undefined;
     const validated = obj.status?.conditions?.find((c) => c.type === 'Validated' && c.status === 'False');
-    if (validated !== undefined) return { reason: validated.reason, message: `subnet ${subnet} is not valid: ${validated.message}` };
-    return { reason: 'SubnetNotFound', message: `subnet ${subnet} is not ready yet` };
+    if (validated !== undefined) return { reason: validated.reason, message: `subnet ${shown} is not valid: ${validated.message}` };
+    return { reason: 'SubnetNotFound', message: `subnet ${shown} is not ready yet` };
   }
 
   /** Releases every allocation of `key` (its port first); `pod` is set when the pod still exists (finished). */
   async function release(key: string, pod: Pod | undefined, signal: AbortSignal): Promise<Outcome> {
     if (ipam.get(key) !== undefined) await podNetwork.removePort(key, signal);
     for (let held = ipam.get(key); held !== undefined; held = ipam.get(key)) {
+      const subnet_name = label(held.subnet);
       ipam.release(key, held.subnet);
-      instruments.ipamReleases.add(1, { subnet_name: held.subnet, result: 'success' });
+      instruments.ipamReleases.add(1, { subnet_name, result: 'success' });
       enqueue.subnetStatus(held.subnet);
       book.wake(held.subnet);
       if (pod !== undefined) events.record(RESOURCES.pods, pod, 'Normal', EVENT_REASONS.released, `released ${held.ip} in subnet ${held.subnet}`);
@@ -72,37 +81,74 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
 
   function committed(key: string, subnet: string): void {
     book.markCommitted(key);
-    enqueue.ip(ipNameOfPodKey(key));
     enqueue.subnetStatus(subnet);
   }
 
-  /** Keeps (or restores) the allocation the annotations record; undefined when they are unusable. */
-  async function keepAnnotated(key: string, pod: Pod, signal: AbortSignal): Promise<Outcome | undefined> {
-    const recorded = readAllocation(pod);
-    if (recorded === undefined) return undefined;
-    const held = ipam.get(key, recorded.subnet);
-    if (held !== undefined && held.ip === recorded.ip && (recorded.addresses.mac === undefined || held.mac === recorded.addresses.mac)) {
-      // Also when committed: the IP object follows pod changes such as scheduling (nodeName).
-      if (book.isCommitted(key)) enqueue.ip(ipNameOfPodKey(key));
-      else {
-        // First sight of this pod in the term (after a rebuild): its port may be missing.
-        await podNetwork.ensurePort(key, pod, held, signal);
-        committed(key, held.subnet);
-      }
+  /** The pod holds `held`: network step, IP object, annotations, in that order. Never releases. */
+  async function keepHeld(key: string, pod: Pod, held: Allocation, signal: AbortSignal): Promise<Outcome> {
+    const name = ipNameOfPodKey(key);
+    const problems = ipObjectProblems(name, pod, held);
+    if (problems.fatal !== undefined) return refuse(key, pod, problems.fatal);
+    for (const warning of problems.warnings) events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.objectLimit, warning);
+    // First sight of this pod in the term (a new allocation, or after a rebuild): its port may be missing.
+    if (!book.isCommitted(key)) await podNetwork.ensurePort(key, pod, held, signal);
+    if (signal.aborted) return DONE;
+    const written = await record.ensure(name, desiredIp(name, pod, held), signal);
+    if (written.kind !== 'done') return written;
+    return writeAnnotations(key, pod, held, signal);
+  }
+
+  /** One merge patch bringing the annotations to the held allocation; a Warning when they were edited. */
+  async function writeAnnotations(key: string, pod: Pod, held: Allocation, signal: AbortSignal): Promise<Outcome> {
+    const want = recordAnnotations(held, pod);
+    const changed = differingAnnotations(pod, want);
+    if (changed.length === 0) {
+      committed(key, held.subnet);
       return DONE;
     }
-    // The annotations are what the CNI configured: they win over any other reservation of the key.
-    for (let other = ipam.get(key); other !== undefined && other.subnet !== recorded.subnet; other = ipam.get(key)) {
-      ipam.release(key, other.subnet);
-      enqueue.subnetStatus(other.subnet);
+    // A term that ended must not write: the next leader may already have rebuilt without this.
+    if (signal.aborted) return DONE;
+    const edited = isAllocated(pod);
+    try {
+      await ctx.client.mergePatch(RESOURCES.pods, pod.metadata.name ?? '', { metadata: { annotations: want } }, { namespace: pod.metadata.namespace ?? '', signal });
+    } catch (err) {
+      if (isNotFound(err)) return release(key, undefined, signal);
+      throw new Error(`pod ${key}: writing allocation ${held.ip} in subnet ${held.subnet} failed (reservation kept)`, { cause: err });
     }
-    if (ipam.subnet(recorded.subnet) === undefined) {
-      return fail(key, pod, recorded.subnet, unavailable(recorded.subnet) ?? { reason: 'SubnetNotFound', message: `subnet ${recorded.subnet} is not served` });
+    committed(key, held.subnet);
+    if (edited) {
+      const fields = changed.filter((k) => k !== ANNOTATIONS.allocated).join(', ');
+      const message = `${fields} edited; written back to ${held.ip} (mac ${held.mac}) in subnet ${held.subnet}: the IP object ${ipNameOfPodKey(key)} is the record of this pod's address, which stays held; recreate the pod for another address`;
+      logger.warn({ pod: key, annotations: changed, ip: held.ip, subnet: held.subnet }, 'allocation annotations edited; written back');
+      events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.annotationChanged, message);
+    } else {
+      events.record(RESOURCES.pods, pod, 'Normal', EVENT_REASONS.allocated, `allocated ${held.ip} (mac ${held.mac}) in subnet ${held.subnet}`);
     }
-    const result = ipam.restore(key, recorded.subnet, recorded.addresses);
-    if (!result.ok) return fail(key, pod, recorded.subnet, result);
-    await podNetwork.ensurePort(key, pod, result, signal);
-    committed(key, result.subnet);
+    return DONE;
+  }
+
+  /** An allocation the API server would refuse to record: an Event naming the limit, no retry loop. */
+  function refuse(key: string, pod: Pod, problem: string): Outcome {
+    logger.warn({ pod: key.slice(0, 300) }, problem);
+    events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.objectLimit, `${problem}; the pod gets no address`);
+    return DONE;
+  }
+
+  /**
+   * Annotations say allocated but this term holds nothing for the pod (no IP object at the
+   * rebuild, e.g. written by a controller without one): hold what they say. A claim on an
+   * address someone else holds is a conflict, reported and never resolved by moving either pod.
+   */
+  async function claimAnnotated(key: string, pod: Pod, signal: AbortSignal): Promise<Outcome> {
+    const recorded = readAllocation(pod);
+    if (recorded === undefined) return allocate(key, pod, signal);
+    const a = pod.metadata.annotations ?? {};
+    const result = ipam.hold(key, recorded.subnet, { ...recorded.addresses, cidr: a[ANNOTATIONS.cidr] ?? '', gateway: a[ANNOTATIONS.gateway] ?? '' });
+    if (result.ok) return keepHeld(key, pod, result, signal);
+    instruments.ipamConflicts.add(1, { subnet_name: label(recorded.subnet) });
+    logger.error({ pod: key, subnet: recorded.subnet.slice(0, 253), reason: result.reason }, `address claim not held: ${result.message}`);
+    events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.restoreConflict, `${result.reason}: ${result.message}; the address stays with its holder`);
+    book.parkUntilRoom(recorded.subnet, key);
     return DONE;
   }
 
@@ -122,42 +168,18 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     return [stats.v4, stats.v6].every((f) => f === undefined || f.freeRanges + f.releasedRanges > 0);
   }
 
+  /** A pod holding nothing: choose a subnet and reserve, then record it (`keepHeld`). */
   async function allocate(key: string, pod: Pod, signal: AbortSignal): Promise<Outcome> {
+    const nameProblem = objectNameProblem(ipNameOfPodKey(key));
+    if (nameProblem !== undefined) return refuse(key, pod, `IP object ${nameProblem}`);
     const subnet = chooseSubnet(pod, candidates(pod.metadata.namespace ?? ''), ctx.config.defaultSubnet.name);
-    const prior = ipam.get(key);
-    if (prior !== undefined && prior.subnet !== subnet) {
-      ipam.release(key, prior.subnet);
-      enqueue.subnetStatus(prior.subnet);
-    }
     const blocked = unavailable(subnet);
     if (blocked !== undefined) return fail(key, pod, subnet, blocked);
     const result = ipam.allocate(key, subnet, staticRequest(pod));
     if (!result.ok) return fail(key, pod, subnet, result);
-    if (prior?.ip !== result.ip || prior.subnet !== result.subnet) {
-      instruments.ipamAllocations.add(1, { subnet_name: subnet, result: 'success' });
-      enqueue.subnetStatus(subnet);
-    }
-    // The network step sits between the reservation and the record of it (DESIGN §10).
-    await podNetwork.ensurePort(key, pod, result, signal);
-    return write(key, pod, result, signal);
-  }
-
-  async function write(key: string, pod: Pod, a: Allocation, signal: AbortSignal): Promise<Outcome> {
-    if (annotationsMatch(pod, a)) {
-      committed(key, a.subnet);
-      return DONE;
-    }
-    // A term that ended must not write: the next leader may already have rebuilt without this.
-    if (signal.aborted) return DONE;
-    try {
-      await ctx.client.mergePatch(RESOURCES.pods, pod.metadata.name ?? '', allocationPatch(a), { namespace: pod.metadata.namespace ?? '', signal });
-    } catch (err) {
-      if (isNotFound(err)) return release(key, undefined, signal);
-      throw new Error(`pod ${key}: writing allocation ${a.ip} in subnet ${a.subnet} failed (reservation kept)`, { cause: err });
-    }
-    committed(key, a.subnet);
-    events.record(RESOURCES.pods, pod, 'Normal', EVENT_REASONS.allocated, `allocated ${a.ip} (mac ${a.mac}) in subnet ${a.subnet}`);
-    return DONE;
+    instruments.ipamAllocations.add(1, { subnet_name: label(subnet), result: 'success' });
+    enqueue.subnetStatus(subnet);
+    return keepHeld(key, pod, result, signal);
   }
 
   return async (key, signal) => {
@@ -166,9 +188,12 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     if (isHostNetwork(pod)) return DONE;
     const now = ctx.clock.now();
     if (!isPodAlive(pod, now)) return release(key, pod, signal);
-    const outcome = (isAllocated(pod) ? await keepAnnotated(key, pod, signal) : undefined) ?? (await allocate(key, pod, signal));
+    // A reservation is never moved to another subnet by our choice, nor given up for an edit.
+    const held = ipam.get(key);
+    const outcome = held !== undefined ? await keepHeld(key, pod, held, signal) : isAllocated(pod) ? await claimAnnotated(key, pod, signal) : await allocate(key, pod, signal);
     const deadline = deletionDeadline(pod);
-    // A deleting pod stops being alive when its grace period passes: look again then.
+    // A deleting pod stops being alive when its grace period passes: look again then (the
+    // controller clamps a deadline past Node's timer limit).
     if (deadline !== undefined && outcome.kind === 'done') return { kind: 'requeueAfter', ms: Math.max(0, deadline - now) + 1000 };
     return outcome;
   };

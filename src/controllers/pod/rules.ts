@@ -152,6 +152,24 @@ export function allocationAnnotations(a: Allocation): Record<string, string> {
   };
 }
 
+/**
+ * The annotations that record `a` on `pod` (DESIGN §7a: the held allocation is the truth). A
+ * field the allocation does not know (a claim held for a subnet not served, rebuilt from an
+ * IP object without CIDR or gateway) keeps the pod's current value rather than becoming empty.
+ */
+export function recordAnnotations(a: Allocation, pod: KubeObject): Record<string, string> {
+  const have = pod.metadata.annotations ?? {};
+  const want = allocationAnnotations(a);
+  for (const [key, value] of Object.entries(want)) if (value === '' && have[key] !== undefined) want[key] = have[key];
+  return want;
+}
+
+/** The annotation keys whose value differs from `want`, in `want`'s order. */
+export function differingAnnotations(pod: KubeObject, want: Readonly<Record<string, string>>): string[] {
+  const have = pod.metadata.annotations ?? {};
+  return Object.keys(want).filter((key) => have[key] !== want[key]);
+}
+
 /** The merge patch body writing an allocation; one request, so the CNI never sees half of it. */
 export function allocationPatch(a: Allocation): { metadata: { annotations: Record<string, string> } } {
   return { metadata: { annotations: allocationAnnotations(a) } };

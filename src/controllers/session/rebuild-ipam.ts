@@ -1,11 +1,11 @@
 /**
  * Rebuilds the IPAM from a fresh list of Subnets, IP objects and Pods before a leader
- * allocates anything. Pure over its input. Pod annotations win (they are what the CNI
- * configured); IP objects fill in for pods whose annotations are missing. A conflict is
- * reported, never resolved by giving one address to two pods.
+ * allocates anything. Pure over its input. `IP` objects win (the controller's own record; pod
+ * annotations can be edited by anyone who can patch the pod); annotations fill in for live pods
+ * without one. A conflict is reported, never resolved by giving one address to two pods.
  */
 import { compileSubnetSpec } from '../../ipam/index.js';
-import type { Ipam } from '../../ipam/index.js';
+import type { HoldAddresses, Ipam } from '../../ipam/index.js';
 import { ANNOTATIONS } from '../constants.js';
 import type { IpObject } from '../context.js';
 import { isHostNetwork, isPodAlive, podKey, readAllocation, splitAddresses } from '../pod/rules.js';
@@ -83,32 +83,49 @@ function loadSubnets(ipam: Ipam, subnets: readonly SubnetObject[], ips: readonly
   return loaded;
 }
 
+/** What an `IP` object claims, with the pod's CIDR/gateway annotations when they name the same subnet. */
+function claimOfIp(ip: IpObject, pod: Pod): { subnet: string; addresses: HoldAddresses } | undefined {
+  const subnet = ip.spec?.subnet;
+  const addresses = splitAddresses(ip.spec?.ipAddress ?? '', ip.spec?.macAddress);
+  if (subnet === undefined || subnet === '' || addresses === undefined || (addresses.v4 === undefined && addresses.v6 === undefined)) return undefined;
+  const a = pod.metadata.annotations ?? {};
+  const same = a[ANNOTATIONS.logicalSwitch] === subnet;
+  return { subnet, addresses: { ...addresses, ...(same ? { cidr: a[ANNOTATIONS.cidr] ?? '', gateway: a[ANNOTATIONS.gateway] ?? '' } : {}) } };
+}
+
+/**
+ * DESIGN §7a's rebuild: claims from `IP` objects first (the controller's own record), then from
+ * the annotations of live pods that have none. A claim on a subnet not loaded (vanished, or
+ * refused) is held detached, never dropped; a conflicting claim is reported, never freed or
+ * re-given.
+ */
 export function rebuildIpam(ipam: Ipam, input: RebuildInput): RebuildReport {
   const live = input.pods.filter((p) => !isHostNetwork(p) && isPodAlive(p, input.nowMs));
   const subnets = loadSubnets(ipam, input.subnets, input.ips, live);
   const conflicts: RebuildConflict[] = [];
-  const byKey = new Map<string, Pod>();
+  const byKey = new Map(live.map((p) => [podKey(p), p]));
+  const recorded = new Set<string>();
   let restored = 0;
-  for (const pod of live) {
-    const key = podKey(pod);
-    byKey.set(key, pod);
-    const recorded = readAllocation(pod);
-    if (recorded === undefined) continue;
-    const result = ipam.restore(key, recorded.subnet, recorded.addresses);
+  const claim = (key: string, pod: Pod, subnet: string, addresses: HoldAddresses): void => {
+    const result = ipam.hold(key, subnet, addresses);
     if (result.ok) restored += 1;
-    else conflicts.push({ key, subnet: recorded.subnet, reason: result.reason, message: result.message, pod });
-  }
+    else conflicts.push({ key, subnet, reason: result.reason, message: result.message, pod });
+  };
   for (const ip of input.ips) {
     const key = `${ip.spec?.namespace ?? ''}/${ip.spec?.podName ?? ''}`;
     const pod = byKey.get(key);
-    const subnet = ip.spec?.subnet;
-    // Only pods the annotations did not already account for (or that failed with a conflict).
-    if (pod === undefined || subnet === undefined || readAllocation(pod) !== undefined || ipam.get(key) !== undefined) continue;
-    const addresses = splitAddresses(ip.spec?.ipAddress ?? '', ip.spec?.macAddress);
-    if (addresses === undefined) continue;
-    const result = ipam.restore(key, subnet, addresses);
-    if (result.ok) restored += 1;
-    else conflicts.push({ key, subnet, reason: result.reason, message: result.message, pod });
+    if (pod === undefined || ip.metadata.deletionTimestamp !== undefined) continue;
+    const c = claimOfIp(ip, pod);
+    if (c === undefined) continue;
+    recorded.add(key);
+    claim(key, pod, c.subnet, c.addresses);
+  }
+  for (const [key, pod] of byKey) {
+    if (recorded.has(key)) continue;
+    const a = readAllocation(pod);
+    if (a === undefined) continue;
+    const ann = pod.metadata.annotations ?? {};
+    claim(key, pod, a.subnet, { ...a.addresses, cidr: ann[ANNOTATIONS.cidr] ?? '', gateway: ann[ANNOTATIONS.gateway] ?? '' });
   }
   return { subnets, restored, conflicts };
 }

@@ -4,6 +4,7 @@
  */
 import { RESOURCES } from '../../kube/index.js';
 import type { KubeObject, Resource } from '../../kube/index.js';
+import { subnetLabel } from '../../telemetry/labels.js';
 import { EVENT_REASONS } from '../constants.js';
 import type { ControllerContext, IpObject } from '../context.js';
 import type { Pod } from '../pod/rules.js';
@@ -14,7 +15,7 @@ import { retryUntilAborted } from './retry.js';
 /** Page size of the rebuild lists: large pages keep 10k pods to a few requests. */
 const REBUILD_PAGE = 5000;
 
-type RebuildContext = Pick<ControllerContext, 'client' | 'clock' | 'logger' | 'events' | 'term'>;
+type RebuildContext = Pick<ControllerContext, 'client' | 'clock' | 'logger' | 'events' | 'term' | 'instruments'>;
 
 /** A quorum list (no resourceVersion) in pages; continue tokens keep one consistent snapshot. */
 async function listAll<T extends KubeObject>(ctx: RebuildContext, resource: Resource, signal: AbortSignal): Promise<T[]> {
@@ -42,8 +43,10 @@ export async function rebuildTerm(ctx: RebuildContext, signal: AbortSignal): Pro
   const [subnets, ips, pods] = lists;
   const report = rebuildIpam(ctx.term.ipam, { subnets, ips, pods, nowMs: clock.now() });
   for (const c of report.conflicts) {
-    logger.error({ pod: c.key, subnet: c.subnet, reason: c.reason }, `address not restored: ${c.message}`);
-    ctx.events.record(RESOURCES.pods, c.pod, 'Warning', EVENT_REASONS.acquireFailed, `${c.reason}: ${c.message}`);
+    // Reported three ways, never resolved by freeing or re-giving either claim (DESIGN §7a).
+    logger.error({ pod: c.key, subnet: c.subnet.slice(0, 253), reason: c.reason }, `address claim not restored: ${c.message}`);
+    ctx.events.record(RESOURCES.pods, c.pod, 'Warning', EVENT_REASONS.restoreConflict, `${c.reason}: ${c.message}; the address stays with its holder`);
+    ctx.instruments.ipamConflicts.add(1, { subnet_name: subnetLabel(c.subnet, (n) => ctx.term.ipam.subnet(n) !== undefined) });
   }
   logger.info({ subnets: report.subnets, restored: report.restored, conflicts: report.conflicts.length, ms: clock.now() - started }, 'IPAM rebuilt');
   return true;

@@ -4,6 +4,8 @@
  */
 import { createIpam } from '../../ipam/index.js';
 import type { Controller } from '../../kube/index.js';
+import { createPhase } from '../../kube/controller/index.js';
+import type { ProgressSource } from '../../kube/controller/index.js';
 import type { ControllerContext, TermState } from '../context.js';
 import { createIpWriteLog } from '../ip/write-log.js';
 import { createPodBook } from '../pod/book.js';
@@ -22,7 +24,17 @@ export interface Session {
   /** Adds `key` to reconciler `name`'s queue (dropped before the workers run). */
   add(name: string, key: string): void;
   controllers(): readonly Controller[];
-  /** Rebuilds, then runs the controllers until `signal` aborts and they drained. Never rejects. */
+  /**
+   * What liveness `reconcile-progress` watches: the rebuild (from the term's start until the
+   * IPAM is rebuilt, so a leader that cannot finish it within the bound is restarted instead of
+   * holding the Lease; Kube-OVN #7497), then the controllers.
+   */
+  progress(): readonly ProgressSource[];
+  /**
+   * Rebuilds, then runs the controllers until `signal` aborts and they drained. Never rejects;
+   * resolves before `signal` aborts only when the term failed (the leader elector then ends the
+   * term: lease released, process exits 1).
+   */
   run(signal: AbortSignal): Promise<void>;
 }
 
@@ -34,11 +46,14 @@ export function createSession(specs: readonly ReconcilerSpec[], options: Session
   const term: TermState = { ipam: createIpam(), pods: createPodBook(workers.enqueue.pod), ipWrites: createIpWriteLog() };
   const ctx: ControllerContext = { ...options, term, enqueue: workers.enqueue };
   let ready = false;
+  const rebuild = createPhase('ipam-rebuild');
 
   async function run(signal: AbortSignal): Promise<void> {
+    rebuild.start(options.clock.now());
     try {
       const synced = await Promise.all(Object.values(caches).map((i: { waitForSync(s: AbortSignal): Promise<boolean> }) => i.waitForSync(signal)));
       if (!synced.every(Boolean) || !(await rebuildTerm(ctx, signal))) return;
+      rebuild.finish(options.clock.now());
       ready = true;
       const running = workers.run(specs, ctx, signal);
       for (const spec of specs) if (spec.onTermStart !== undefined) void spec.onTermStart(ctx, signal);
@@ -48,15 +63,20 @@ export function createSession(specs: readonly ReconcilerSpec[], options: Session
     }
   }
 
-  return { ctx, ready: () => ready, routing: workers.started, add: workers.add, controllers: workers.controllers, run };
+  return { ctx, ready: () => ready, routing: workers.started, add: workers.add, controllers: workers.controllers, progress: () => [rebuild, ...workers.controllers()], run };
 }
 
 /** The terms of one manager: at most one session at a time, begun and ended by leader election. */
 export interface Terms {
   /** The current term's session; undefined on a standby and after `run` ended. */
   current(): Session | undefined;
-  /** A new term: rebuild, then the workers, until `leadership` aborts or `end` is called. */
-  begin(leadership: AbortSignal): void;
+  /**
+   * A new term: rebuild, then the workers, until `leadership` aborts or `end` is called. Returns
+   * the term's work for the leader elector: it settles before `leadership` aborts only when the
+   * session stopped on its own (failed), which ends the term as failed (lease released, exit 1);
+   * our own stop (`end`/`stop`, which drain before the release) is not a failure.
+   */
+  begin(leadership: AbortSignal): Promise<void>;
   /** Ends the current term (its workers drain in the background). */
   end(): void;
   /** Ends the current term and waits until its workers drained. */
@@ -72,9 +92,14 @@ export function createTerms(specs: readonly ReconcilerSpec[], options: SessionOp
   return {
     current: () => session,
     begin(leadership) {
-      ctl = new AbortController();
+      const mine = new AbortController();
+      ctl = mine;
       session = createSession(specs, options);
-      done = session.run(AbortSignal.any([leadership, ctl.signal]));
+      const run = session.run(AbortSignal.any([leadership, mine.signal]));
+      done = run;
+      return run.then(() =>
+        mine.signal.aborted || leadership.aborted ? untilAborted(leadership) : Promise.reject(new Error('the leadership session ended on its own (see "leadership session failed")')),
+      );
     },
     end: () => ctl?.abort(),
     async stop() {
@@ -83,4 +108,8 @@ export function createTerms(specs: readonly ReconcilerSpec[], options: SessionOp
     },
     clear: () => void (session = undefined),
   };
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 }

@@ -66,7 +66,7 @@ export function createWorkers(deps: WorkerDeps): Workers {
       controllers.push(createController({ name: spec.name, reconcile: spec.reconciler(ctx), workers: config.workerNum, queue, clock, logger, drainTimeoutMs, instruments }));
     }
     const running = controllers.map((c) => c.start(signal));
-    for (const spec of specs) for (const key of spec.initialKeys(ctx.caches)) add(spec.name, key);
+    for (const spec of specs) for (const key of spec.initialKeys(ctx.caches, ctx.term)) add(spec.name, key);
     try {
       await Promise.all(running);
     } finally {

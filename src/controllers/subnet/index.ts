@@ -15,7 +15,8 @@ const nameOf = (obj: { metadata: { name?: string } }): string => obj.metadata.na
 export const subnetReconciler: ReconcilerSpec = {
   name: CONTROLLER_NAMES.subnet,
   watches: [watch({ cache: 'subnets', onAdd: (s) => [nameOf(s)], onUpdate: (_old, s) => [nameOf(s)], onDelete: (s) => [nameOf(s)] })],
-  initialKeys: (caches) => caches.subnets.list().map(nameOf),
+  // Subnets the rebuild loaded that the cache does not have yet: not served until it does.
+  initialKeys: (caches, term) => new Set([...caches.subnets.list().map(nameOf), ...term.ipam.subnets().map((s) => s.name)]),
   reconciler: createSubnetReconciler,
   records: [],
   gauges: (addStateGauge, current) => registerSubnetGauges(addStateGauge, () => current()?.ipam),

@@ -4,6 +4,7 @@
  * status address fields, and deletion that waits until no address is in use.
  */
 import { compileSubnetSpec } from '../../ipam/index.js';
+import type { RefusedClaim } from '../../ipam/index.js';
 import { isNotFound, RESOURCES } from '../../kube/index.js';
 import type { Reconcile } from '../../kube/index.js';
 import type { Outcome } from '../../kube/controller/index.js';
@@ -65,8 +66,24 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
     if (blockers.length > 0) return refuse('CIDROverlap', `cidrBlock ${cidrBlock} overlaps subnet ${blockers.join(', ')}`);
     const result = ipam.upsertSubnet(spec);
     if (!result.ok) return refuse(result.reason, result.message);
+    if (result.refused !== undefined) reportRefused(s, result.refused);
     if (result.changed) term.pods.wake();
     return healthyConditions();
+  }
+
+  /**
+   * Claims held while this subnet was not served (its object vanished, or a rebuild saw pods
+   * before it) that the returning spec cannot take back: they stay held, detached, and are
+   * reported, never freed (DESIGN §7a).
+   */
+  function reportRefused(s: SubnetObject, refused: readonly RefusedClaim[]): void {
+    const name = s.metadata.name ?? '';
+    for (const r of refused) {
+      ctx.instruments.ipamConflicts.add(1, { subnet_name: name });
+      ctx.logger.error({ subnet: name, pod: r.key, ip: r.ip, reason: r.reason }, `held address not re-admitted: ${r.message}`);
+    }
+    const shown = refused.slice(0, 5).map((r) => `${r.key} ${r.ip} (${r.reason})`).join(', ');
+    events.record(RESOURCES.subnets, s, 'Warning', EVENT_REASONS.restoreConflict, `${refused.length} address(es) held by live pods do not fit this subnet and stay held outside it: ${shown}${refused.length > 5 ? ', …' : ''}`);
   }
 
   async function writeStatus(s: SubnetObject, health: SubnetHealth, signal: AbortSignal): Promise<void> {
@@ -123,6 +140,9 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
   return async (name, signal) => {
     const cached = caches.subnets.get(name);
     if (cached === undefined) {
+      // Gone (deleted, its finalizer removed by force) or not in a lagging cache yet: stop
+      // serving it, but its allocations stay held, detached, until their pods release them
+      // or the subnet returns (DESIGN §7a).
       ipam.deleteSubnet(name);
       return DONE;
     }
