@@ -72,6 +72,34 @@ describe('IPAM rebuild', () => {
     assert.equal(ipam.get('ns/p02'), undefined);
   });
 
+  it('takes an IP object over edited annotations (issue 10 case 1: the IP object is the record)', () => {
+    const ipam = setup();
+    const edited = allocatedPod('p01', 's', '10.0.0.77');
+    const report = rebuildIpam(ipam, { subnets: [subnetObj('s', '10.0.0.0/24')], ips: [ipObj('p01', 's', '10.0.0.2')], pods: [edited], nowMs: NOW });
+    assert.equal(report.restored, 1);
+    assert.equal(ipam.get('ns/p01')?.ip, '10.0.0.2');
+    const fresh = ipam.allocate('ns/new', 's');
+    assert.equal(fresh.ok && fresh.ip, '10.0.0.3', 'the held .2 is never handed to a new pod');
+  });
+
+  it('holds the claims of a subnet that vanished and re-admits them when it returns (issue 10 case 2)', () => {
+    const ipam = setup();
+    const report = rebuildIpam(ipam, { subnets: [], ips: [ipObj('p01', 'team', '10.70.0.2')], pods: [allocatedPod('p01', 'team', '10.70.0.2', { cidr: '10.70.0.0/24' })], nowMs: NOW });
+    assert.deepEqual([report.restored, report.conflicts.length], [1, 0]);
+    assert.deepEqual(ipam.detached().map((a) => [a.key, a.ip, a.cidr]), [['ns/p01', '10.70.0.2', '10.70.0.0/24']]);
+    ipam.upsertSubnet({ name: 'team', cidrBlock: '10.70.0.0/24' });
+    const next = ipam.allocate('ns/p02', 'team');
+    assert.equal(next.ok && next.ip, '10.70.0.3');
+  });
+
+  it('reports two IP objects claiming one address, keeping the first', () => {
+    const ipam = setup();
+    const pods = [allocatedPod('p01', 's', '10.0.0.2'), allocatedPod('p02', 's', '10.0.0.2')];
+    const report = rebuildIpam(ipam, { subnets: [subnetObj('s', '10.0.0.0/24')], ips: [ipObj('p01', 's', '10.0.0.2'), ipObj('p02', 's', '10.0.0.2')], pods, nowMs: NOW });
+    assert.deepEqual(report.conflicts.map((c) => [c.key, c.reason]), [['ns/p02', 'AddressConflict']]);
+    assert.equal(ipam.get('ns/p01')?.ip, '10.0.0.2');
+  });
+
   it('loads a subnet holding addresses before an older overlapping one', () => {
     const ipam = setup();
     const subnets = [subnetObj('older', '10.0.0.0/16', '2026-01-01T00:00:00Z'), subnetObj('serving', '10.0.1.0/24', '2026-01-02T00:00:00Z')];
