@@ -153,7 +153,11 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
   }
 
   function candidates(namespace: string): SubnetCandidate[] {
-    const bound = caches.subnets.byIndex(BIND_NAMESPACE_INDEX, namespace);
+    const all = caches.subnets.byIndex(BIND_NAMESPACE_INDEX, namespace);
+    // A subnet being deleted takes no new pods while another bound subnet can; when every bound
+    // subnet is being deleted the pod waits (a bound namespace never spills into the default).
+    const live = all.filter((s) => s.metadata.deletionTimestamp === undefined);
+    const bound = live.length > 0 ? live : all;
     return bound.map((s) => ({
       ...ageOf(s),
       namespaces: s.spec?.namespaces ?? [],
