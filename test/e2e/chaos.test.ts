@@ -3,21 +3,13 @@
 // and two BUILT replicas, with the DESIGN §7/§7a invariants checked at every quiescent point.
 // A failure prints the seed and the shrunk sequence (see test/support/chaos/explore.ts).
 // Longer local runs: `npm run chaos -- --runs N --seed S` (records bench/RESULTS.md).
-//
-// KNOWN TO FAIL until issue 10 phase 2: runs only with ISSUE10_KNOWN_FAILING=1 until then.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { explore, failureReport } from '../support/chaos/explore.js';
 
-const KNOWN_FAILING =
-  process.env['ISSUE10_KNOWN_FAILING'] === '1'
-    ? false
-    : 'SKIPPED: the issue 10 chaos test is KNOWN TO FAIL until DESIGN §7a is implemented (phase 2); run it with ISSUE10_KNOWN_FAILING=1';
-if (KNOWN_FAILING !== false) process.stderr.write(`\n*** ${KNOWN_FAILING} ***\n`);
-
 const SEED = process.env['CHAOS_SEED'] === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env['CHAOS_SEED']);
 
-describe('chaos: no user edit, operator action, failover or API fault gives two live pods one address', { skip: KNOWN_FAILING }, () => {
+describe('chaos: no user edit, operator action, failover or API fault gives two live pods one address', () => {
   test(`the invariants hold at every quiescent point (seed ${SEED})`, { timeout: 6 * 60_000 }, async () => {
     const result = await explore({ runs: 2, seed: SEED, steps: 3, perStep: 3, timeLimitMs: 4 * 60_000, settleTimeoutMs: 45_000 });
     process.stdout.write(`chaos: seed ${SEED}, ${result.runs} run(s), ${result.commands} commands, ${result.quiescentPoints} quiescent points, ${Math.round(result.ms / 1000)} s\n`);

@@ -1,8 +1,5 @@
 // Issue 10 "What was seen" 1-4, each reproduced as a user meets it: the BUILT controller, the
 // local API server and kubectl. Named after what each guards.
-//
-// Cases 1-3 FAIL before issue 10's phase 2 (DESIGN §7a in the reconcilers); until then they run
-// only with ISSUE10_KNOWN_FAILING=1 and are skipped LOUDLY otherwise. Case 4 runs always.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -18,12 +15,6 @@ import { ANN, apiClient, namespaceObject, PATHS, podObject, subnetObject } from 
 import type { ApiClient, Obj } from '../support/objects.js';
 import { freePort } from '../support/ports.js';
 import { schemelessKubeconfig } from '../support/kubeconfigs.js';
-
-const KNOWN_FAILING =
-  process.env['ISSUE10_KNOWN_FAILING'] === '1'
-    ? false
-    : 'SKIPPED: issue 10 regressions 1-3 are KNOWN TO FAIL until DESIGN §7a is implemented (phase 2); run them with ISSUE10_KNOWN_FAILING=1';
-if (KNOWN_FAILING !== false) process.stderr.write(`\n*** ${KNOWN_FAILING} ***\n`);
 
 function kubectlMissing(): string | false {
   try {
@@ -110,7 +101,7 @@ function world() {
   return w;
 }
 
-describe('issue 10 regressions: address integrity through the built controller', { skip: KNOWN_FAILING || NO_KUBECTL }, () => {
+describe('issue 10 regressions: address integrity through the built controller', { skip: NO_KUBECTL }, () => {
   describe('case 1: an edited allocation annotation is written back, never followed', () => {
     const w = world();
     before(() => w.start());
@@ -184,7 +175,7 @@ describe('issue 10 regressions: address integrity through the built controller',
   });
 });
 
-// Case 4 guards the fatal path at load; it passes since the kubeconfig check (this file runs it always).
+// Case 4 guards the fatal path at load.
 describe('issue 10 regression case 4: a kubeconfig server without a scheme', () => {
   test('exits 2 with one line naming the file and the field, never a Ready process that reconciles nothing', async () => {
     const kubeconfig = await schemelessKubeconfig();
