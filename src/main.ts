@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { credentialsOf, parseConfig } from './config/index.js';
-import type { Config } from './config/index.js';
+import type { CompileSubnet, Config } from './config/index.js';
+import { compileSubnetSpec } from './ipam/index.js';
 import { createLifecycle, installSignalHandlers } from './lifecycle/index.js';
 import type { Lifecycle } from './lifecycle/index.js';
 import { createLogger } from './log/index.js';
@@ -25,8 +26,14 @@ function readVersion(): string {
   }
 }
 
+/** The default subnet flags go through the same compile step as Subnet specs (issue 10): a /32 or a gateway outside the CIDR is exit 2. */
+const compileSubnet: CompileSubnet = (spec) => {
+  const r = compileSubnetSpec(spec);
+  return r.ok ? { ok: true, cidrBlock: r.subnet.cidrBlock } : r;
+};
+
 function loadConfig(): { config: Config; warnings: readonly string[] } {
-  const result = parseConfig({ argv: process.argv.slice(2), env: process.env, version: readVersion(), hostname: hostname() });
+  const result = parseConfig({ argv: process.argv.slice(2), env: process.env, version: readVersion(), hostname: hostname(), compileSubnet });
   switch (result.kind) {
     case 'ok':
       return { config: result.config, warnings: result.warnings };

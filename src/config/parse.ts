@@ -7,6 +7,7 @@ import { assembleMetrics, buildExporters, chooseExporters, prometheusListen } fr
 import { ovnConfig } from './ovn.js';
 import { secureServing } from './serving.js';
 import { defaultSubnet } from './default-subnet.js';
+import type { CompileSubnet } from './default-subnet.js';
 import { createEnvSource, createResolver } from './sources.js';
 import type { EnvSource, Resolver } from './sources.js';
 import { checkDistinctPaths, checkPortClash, leaderElectionTiming, leaseIdentity, LIVENESS_DEFAULTS, parseProbePath, READINESS_DEFAULTS } from './validate.js';
@@ -20,6 +21,8 @@ export interface ParseConfigInput {
   readonly version: string;
   /** Lease identity when `POD_NAME` is unset. */
   readonly hostname: string;
+  /** The Subnet compile step the default subnet flags go through (`main.ts` passes the IPAM's); absent: syntax only. */
+  readonly compileSubnet?: CompileSubnet;
 }
 
 export type ConfigResult =
@@ -70,7 +73,7 @@ function build(resolve: Resolver, env: EnvSource, input: ParseConfigInput): { co
     metrics: assembleMetrics(exporters, env),
     kubeconfig: resolve('kubeconfig').raw,
     leaderElection: leaderElection(resolve, pod, input.hostname),
-    defaultSubnet: defaultSubnet({ name: resolve('defaultLs'), cidr: resolve('defaultCidr'), gateway: resolve('defaultGateway'), exclude: resolve('defaultExcludeIps') }),
+    defaultSubnet: defaultSubnet({ name: resolve('defaultLs'), cidr: resolve('defaultCidr'), gateway: resolve('defaultGateway'), exclude: resolve('defaultExcludeIps') }, input.compileSubnet),
     ovn: ovnConfig(resolve),
     workerNum: intSetting(resolve, 'workerNum', 1, 1024, 'an integer 1-1024'),
     reconcileStallMs: durationSetting(resolve, 'reconcileStallTimeout'),

@@ -1,5 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { parseConfig } from '../../src/config/index.js';
+import type { CompileSubnet } from '../../src/config/index.js';
+import { compileSubnetSpec } from '../../src/ipam/index.js';
+
+/** The compile step main.ts passes in (the IPAM's). */
+export const compileSubnet: CompileSubnet = (spec) => {
+  const r = compileSubnetSpec(spec);
+  return r.ok ? { ok: true, cidrBlock: r.subnet.cidrBlock } : r;
+};
 import type { Config, ConfigResult } from '../../src/config/index.js';
 
 export type Env = Record<string, string | undefined>;
@@ -7,7 +15,7 @@ export type Env = Record<string, string | undefined>;
 /** Parses with a fixed version and host name; helpers assert the result kind. */
 export function setup(base: { env?: Env; hostname?: string } = {}) {
   const run = (argv: readonly string[] = [], env: Env = {}): ConfigResult =>
-    parseConfig({ argv, env: { ...base.env, ...env }, version: '9.8.7', hostname: base.hostname ?? 'node-host' });
+    parseConfig({ argv, env: { ...base.env, ...env }, version: '9.8.7', hostname: base.hostname ?? 'node-host', compileSubnet });
   return {
     run,
     ok(argv: readonly string[] = [], env: Env = {}): Config {

@@ -4,12 +4,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RESOURCES } from '../../src/kube/index.js';
 import type { KubeObject } from '../../src/kube/index.js';
-import { allocatedPod, annotations, counterValue, createNamespace, defaultSubnetReady, listEvents, pod, runManager, startEnv, subnet, testConfig, testTelemetry, until } from './support.js';
+import { allocatedPod, annotations, createNamespace, defaultSubnetReady, listEvents, runManager, startEnv, testConfig, until } from './support.js';
+import { podObject as pod, subnetObject as subnet } from '../support/objects.js';
+import { createMetricsHarness } from '../support/metrics.js';
 import type { Env, RunningManager } from './support.js';
 
 let env: Env;
 let running: RunningManager;
-const telemetry = testTelemetry();
+const telemetry = createMetricsHarness();
 
 before(async () => {
   env = await startEnv();
@@ -81,9 +83,9 @@ describe('the IP object is the record of an allocation', () => {
     await env.client.create(RESOURCES.pods, pod(ns, name));
     const event = await until(async () => (await listEvents(env.client, ns, 'ObjectLimitExceeded')).find((e) => String(e['message']).includes('the limit is 253')), 'ObjectLimitExceeded');
     assert.match(String(event['message']), /the pod gets no address/);
-    const errors = await counterValue(telemetry.reader, 'controller_runtime_reconcile_total', { controller: 'pod', result: 'error' });
+    const errors = await telemetry.sum('controller_runtime_reconcile_total', { controller: 'pod', result: 'error' });
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal(await counterValue(telemetry.reader, 'controller_runtime_reconcile_total', { controller: 'pod', result: 'error' }), errors, 'not retried as an error');
+    assert.equal(await telemetry.sum('controller_runtime_reconcile_total', { controller: 'pod', result: 'error' }), errors, 'not retried as an error');
     assert.equal(ann(await env.client.get(RESOURCES.pods, name, { namespace: ns }), 'allocated'), undefined);
   });
 
