@@ -26,16 +26,17 @@ function setup(options: { cidr?: string; podNetwork?: PodNetwork } = {}) {
 }
 
 describe('pod reconciler (fake context)', () => {
-  it('reserves the lowest free address and writes it in one merge patch, then asks for the IP object and a status refresh', async () => {
+  it('reserves the lowest free address, writes the IP object, then the annotations in one merge patch (DESIGN §7a order), and a status refresh', async () => {
     const { reconcile, addPod, client, enqueued, ctx } = setup();
     addPod('a');
     assert.deepEqual(await reconcile('ns/a', signal), { kind: 'done' });
+    assert.deepEqual(client.writes.map((w) => `${w.verb} ${w.resource} ${w.name}`), ['create ips a.ns', 'mergePatch pods ns/a']);
     const patches = client.writes.filter((w) => w.verb === 'mergePatch');
-    assert.equal(patches.length, 1);
     const annotations = (patches[0]?.body as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
     assert.equal(annotations[ANN.ip], '10.16.0.2');
     assert.equal(annotations[ANN.allocated], 'true');
-    assert.deepEqual(enqueued.ip, ['a.ns']);
+    assert.equal((client.stored(RESOURCES.ips, 'a.ns')?.['spec'] as Record<string, unknown>)['ipAddress'], '10.16.0.2');
+    assert.deepEqual(enqueued.ip, []);
     assert.deepEqual(enqueued.subnetStatus, ['ovn-default', 'ovn-default']);
     assert.equal(ctx.term.pods.isCommitted('ns/a'), true);
   });
@@ -66,7 +67,26 @@ describe('pod reconciler (fake context)', () => {
     assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2');
     fail = false;
     await reconcile('ns/a', signal);
-    assert.equal(client.writes.length, 1);
+    assert.deepEqual(client.writes.map((w) => `${w.verb} ${w.resource}`), ['create ips', 'mergePatch pods']);
+    assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2');
+  });
+
+  it('writes edited allocation annotations back from the held allocation and never releases it', async () => {
+    const { reconcile, addPod, client, ctx } = setup();
+    addPod('a');
+    await reconcile('ns/a', signal);
+    const edited = structuredClone(client.stored(RESOURCES.pods, 'ns/a') as Pod);
+    edited.metadata.annotations = { ...edited.metadata.annotations, [ANN.ip]: '10.16.0.6', [ANN.ls]: 'nonexistent' };
+    (ctx.caches.pods as unknown as { put(p: Pod): void }).put(edited);
+    client.seed(RESOURCES.pods, edited);
+    assert.deepEqual(await reconcile('ns/a', signal), { kind: 'done' });
+    const last = client.writes.at(-1);
+    assert.equal(last?.verb, 'mergePatch');
+    const annotations = (last?.body as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+    assert.deepEqual([annotations[ANN.ip], annotations[ANN.ls]], ['10.16.0.2', 'ovn-default']);
+    assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2', 'still held');
+    const other = ctx.term.ipam.allocate('ns/b', 'ovn-default', { ip: '10.16.0.2' });
+    assert.equal(!other.ok && other.reason, 'AddressConflict', 'the held address is not free for another pod');
   });
 
   it('parks a pod the full subnet cannot serve and wakes it when another pod releases', async () => {
