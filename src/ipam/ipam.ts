@@ -12,6 +12,7 @@ import { MacSource, parseMac } from './mac.js';
 import type { RandomFill } from './mac.js';
 import { FamilyPool } from './pool.js';
 import type { FamilyUsage } from './pool.js';
+import { DetachedClaims } from './detached.js';
 import { compileSubnetSpec } from './spec.js';
 import type { CompiledSubnet, FamilySpec, SubnetSpec } from './spec.js';
 import { SubnetState } from './subnet-state.js';
@@ -139,8 +140,7 @@ class SubnetIpam implements Ipam {
   private readonly macSource: MacSource;
   private readonly macAttempts: number;
   private readonly subnetsByName = new Map<string, SubnetState>();
-  /** subnet -> key -> claim, for subnets not served. */
-  private readonly detachedBySubnet = new Map<string, Map<string, Allocation>>();
+  private readonly detachedClaims = new DetachedClaims();
 
   constructor(options: IpamOptions) {
     this.macSource = new MacSource(options.random ?? ((bytes) => crypto.getRandomValues(bytes)));
@@ -176,28 +176,17 @@ class SubnetIpam implements Ipam {
     const s = this.subnetsByName.get(name);
     if (s === undefined) return false;
     this.subnetsByName.delete(name);
-    if (s.byKey.size > 0) {
-      const claims = this.detachedBySubnet.get(name) ?? new Map<string, Allocation>();
-      for (const a of s.byKey.values()) claims.set(a.key, a);
-      this.detachedBySubnet.set(name, claims);
-    }
+    this.detachedClaims.detach(name, s.byKey.values());
     return true;
   }
 
   /** Re-admits the detached claims of a subnet served again; returns the ones it refused (they stay detached). */
   private readmit(state: SubnetState): RefusedClaim[] {
-    const claims = this.detachedBySubnet.get(state.name);
-    if (claims === undefined) return [];
-    const refused: RefusedClaim[] = [];
-    for (const a of claims.values()) {
+    return this.detachedClaims.readmit(state.name, (a) => {
       const ips = parseStaticIps(a.ip, state.name);
-      const mac = parseMac(a.mac);
-      const r = ips instanceof Map ? state.assign(a.key, { ips, mac, fill: false }) : ips;
-      if (r.ok) claims.delete(a.key);
-      else refused.push({ key: a.key, ip: a.ip, reason: r.reason, message: r.message });
-    }
-    if (claims.size === 0) this.detachedBySubnet.delete(state.name);
-    return refused;
+      const r = ips instanceof Map ? state.assign(a.key, { ips, mac: parseMac(a.mac), fill: false }) : ips;
+      return r.ok ? undefined : { key: a.key, ip: a.ip, reason: r.reason, message: r.message };
+    });
   }
 
   hold(key: string, subnet: string, addresses: HoldAddresses): AllocateResult {
@@ -206,30 +195,21 @@ class SubnetIpam implements Ipam {
     if (text === '') return { ok: false, reason: 'InvalidAddress', message: `claim of ${key} in subnet ${subnet} has no address` };
     const ips = parseStaticIps(text, subnet);
     if (!(ips instanceof Map)) return ips;
-    const claims = this.detachedBySubnet.get(subnet) ?? new Map<string, Allocation>();
-    const parts = text.split(',');
-    for (const other of claims.values()) {
-      if (other.key === key) continue;
-      const shared = other.ip.split(',').find((x) => parts.includes(x));
-      if (shared !== undefined) return { ok: false, reason: 'AddressConflict', message: `${shared} is already claimed by ${other.key} in subnet ${subnet} (not served)`, holder: other.key };
-    }
-    const v4 = ips.has(4) ? parts.find((x) => !x.includes(':')) : undefined;
-    const v6 = ips.has(6) ? parts.find((x) => x.includes(':')) : undefined;
-    const a: Allocation = { ok: true, key, subnet, v4, v6, ip: text, mac: addresses.mac ?? '', cidr: addresses.cidr ?? '', gateway: addresses.gateway ?? '' };
-    claims.set(key, a);
-    this.detachedBySubnet.set(subnet, claims);
-    return a;
+    const r = this.detachedClaims.hold(key, subnet, text, addresses);
+    if ('held' in r) return r.held;
+    const shared = r.conflict.ip.split(',').find((x) => text.split(',').includes(x));
+    return { ok: false, reason: 'AddressConflict', message: `${shared ?? r.conflict.ip} is already claimed by ${r.conflict.key} in subnet ${subnet} (not served)`, holder: r.conflict.key };
   }
 
   keys(): Set<string> {
     const out = new Set<string>();
     for (const s of this.subnetsByName.values()) for (const k of s.byKey.keys()) out.add(k);
-    for (const claims of this.detachedBySubnet.values()) for (const k of claims.keys()) out.add(k);
+    for (const a of this.detachedClaims.all()) out.add(a.key);
     return out;
   }
 
   detached(): Allocation[] {
-    return [...this.detachedBySubnet.values()].flatMap((m) => [...m.values()]);
+    return this.detachedClaims.all();
   }
 
   subnet(name: string): SubnetInfo | undefined {
@@ -268,27 +248,19 @@ class SubnetIpam implements Ipam {
   }
 
   release(key: string, subnet?: string): number {
-    let n = 0;
-    for (const [name, claims] of this.detachedBySubnet) {
-      if ((subnet === undefined || subnet === name) && claims.delete(key)) n++;
-      if (claims.size === 0) this.detachedBySubnet.delete(name);
-    }
+    let n = this.detachedClaims.release(key, subnet);
     if (subnet !== undefined) return n + (this.subnetsByName.get(subnet)?.release(key) === true ? 1 : 0);
     for (const s of this.subnetsByName.values()) if (s.release(key)) n++;
     return n;
   }
 
   get(key: string, subnet?: string): Allocation | undefined {
-    if (subnet !== undefined) return this.subnetsByName.get(subnet)?.byKey.get(key) ?? this.detachedBySubnet.get(subnet)?.get(key);
+    if (subnet !== undefined) return this.subnetsByName.get(subnet)?.byKey.get(key) ?? this.detachedClaims.get(key, subnet);
     for (const s of this.subnetsByName.values()) {
       const a = s.byKey.get(key);
       if (a !== undefined) return a;
     }
-    for (const claims of this.detachedBySubnet.values()) {
-      const a = claims.get(key);
-      if (a !== undefined) return a;
-    }
-    return undefined;
+    return this.detachedClaims.get(key);
   }
 
   hasFree(subnet: string): boolean {
