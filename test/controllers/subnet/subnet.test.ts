@@ -22,6 +22,23 @@ function setup() {
 }
 
 describe('subnet reconciler (fake context)', () => {
+  it('keeps the allocations of a subnet missing from a lagging cache, and re-admits them before any new allocation when it appears (issue 10 case 2)', async () => {
+    const { reconcile, addSubnet, ctx } = setup();
+    const { ipam } = ctx.term;
+    // The rebuild's quorum list had the subnet and its pod; the new leader's cache has not seen it yet.
+    ipam.upsertSubnet({ name: 'team', cidrBlock: '10.70.0.0/24' });
+    assert.equal(ipam.restore('team/t1', 'team', { v4: '10.70.0.2', mac: '0a:00:00:00:00:02' }).ok, true);
+    assert.deepEqual(await reconcile('team', signal), { kind: 'done' });
+    assert.equal(ipam.subnet('team'), undefined, 'not served while the cache does not know it');
+    assert.equal(ipam.get('team/t1')?.ip, '10.70.0.2', 'but the address stays held');
+    addSubnet('team', { cidrBlock: '10.70.0.0/24' });
+    await reconcile('team', signal);
+    assert.equal(ipam.get('team/t1', 'team')?.ip, '10.70.0.2');
+    const next = ipam.allocate('team/t2', 'team');
+    assert.equal(next.ok && next.ip, '10.70.0.3');
+  });
+
+
   it('writes defaults and the finalizer in one patch, serves the subnet and reports Validated', async () => {
     const { reconcile, addSubnet, client, ctx } = setup();
     addSubnet('s1', { cidrBlock: '10.1.0.0/24' });
