@@ -38,6 +38,7 @@ export function fakeCache<T extends KubeObject>(name: string, indexers: Indexers
     name,
     run: async () => {},
     hasSynced: () => true,
+    hasSyncedOnce: () => true,
     waitForSync: async () => true,
     get: (key) => items.get(key),
     list: () => [...items.values()],

@@ -50,6 +50,12 @@ export interface Informer<T extends KubeObject = KubeObject> {
    * true, because the cache stays consistent up to the last version seen and resumes from it.
    */
   hasSynced(): boolean;
+  /**
+   * True from the first complete list on, for good (client-go's `HasSynced`): what readiness
+   * asks. A relist after a 410 refreshes a cache that was complete, so it is no reason to
+   * leave Ready (and flap the replica out of its Services) on every compaction.
+   */
+  hasSyncedOnce(): boolean;
   /** Resolves true when synced, false if `signal` aborts first. */
   waitForSync(signal: AbortSignal): Promise<boolean>;
   /** By `namespace/name` or `name`. */
@@ -71,6 +77,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
   if (options.handlers !== undefined) handlers.add(options.handlers);
   const waiters = new Set<() => void>();
   let synced = false;
+  let syncedOnce = false;
   let rv: string | undefined;
 
   const call = (fn: () => void): void => {
@@ -94,6 +101,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       rv = version;
       if (!synced) logger.info({ objects: store.items.size, resourceVersion: version }, 'informer synced');
       synced = true;
+      syncedOnce = true;
       for (const wake of [...waiters]) wake();
     },
     apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
@@ -130,6 +138,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       }
     },
     hasSynced: () => synced,
+    hasSyncedOnce: () => syncedOnce,
     waitForSync(signal) {
       if (synced) return Promise.resolve(true);
       return new Promise((resolve) => {
