@@ -12,6 +12,7 @@ import type { ControllerContext, IpObject } from '../context.js';
 import { finalizerRemovalPatch } from '../objects.js';
 import { annotationsMatch, isHostNetwork, isPodAlive, podKeyOfIpName } from '../pod/rules.js';
 import type { Pod } from '../pod/rules.js';
+import { isNodeIp } from '../node/rules.js';
 
 const DONE: Outcome = { kind: 'done' };
 /** How long to trust a pod missing from the cache as "not yet seen" before collecting its IP object, ms. */
@@ -126,7 +127,7 @@ export function createIpReconciler(ctx: ControllerContext): Reconcile {
   return async (name, signal) => {
     const podKey = podKeyOfIpName(name);
     const ip = caches.ips.get(name);
-    if (podKey === undefined) return DONE;
+    if (podKey === undefined || isNodeIp(ip)) return DONE; // a node's IP object is the node reconciler's
     if (signal.aborted) return DONE;
     const pod = caches.pods.get(podKey);
     if (pod === undefined) return ip === undefined ? DONE : collectOrphan(ip, podKey, signal);

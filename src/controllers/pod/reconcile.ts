@@ -25,6 +25,7 @@ import {
   staticRequest,
 } from './rules.js';
 import type { Pod, SubnetCandidate } from './rules.js';
+import { routePod } from './routed.js';
 
 const DONE: Outcome = { kind: 'done' };
 const REQUEUE: Outcome = { kind: 'requeue' };
@@ -167,6 +168,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     const now = ctx.clock.now();
     if (!isPodAlive(pod, now)) return release(key, pod, signal);
     const outcome = (isAllocated(pod) ? await keepAnnotated(key, pod, signal) : undefined) ?? (await allocate(key, pod, signal));
+    if (outcome.kind === 'done') await routePod(ctx, key, pod, signal);
     const deadline = deletionDeadline(pod);
     // A deleting pod stops being alive when its grace period passes: look again then.
     if (deadline !== undefined && outcome.kind === 'done') return { kind: 'requeueAfter', ms: Math.max(0, deadline - now) + 1000 };

@@ -39,6 +39,7 @@ export function createSession(specs: readonly ReconcilerSpec[], options: Session
     try {
       const synced = await Promise.all(Object.values(caches).map((i: { waitForSync(s: AbortSignal): Promise<boolean> }) => i.waitForSync(signal)));
       if (!synced.every(Boolean) || !(await rebuildTerm(ctx, signal))) return;
+      for (const spec of specs) if (spec.prepare !== undefined && !(await spec.prepare(ctx, signal))) return;
       ready = true;
       const running = workers.run(specs, ctx, signal);
       for (const spec of specs) if (spec.onTermStart !== undefined) void spec.onTermStart(ctx, signal);
