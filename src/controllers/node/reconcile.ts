@@ -50,8 +50,9 @@ export function createNodeReconciler(ctx: ControllerContext): Reconcile {
 
   async function ensure(node: NodeObject, signal: AbortSignal): Promise<Outcome> {
     const name = node.metadata.name ?? '';
-    // Without the join subnet there is nothing to give; its arrival enqueues every node.
-    if (ipam.subnet(join) === undefined) return DONE;
+    // Without the join subnet there is nothing to give; its arrival enqueues every node, which
+    // wait here until the subnet reconciler serves it.
+    if (ipam.subnet(join) === undefined) return caches.subnets.get(join) === undefined ? DONE : { kind: 'requeueAfter', ms: 500 };
     const a = reserve(node);
     if (!a.ok) {
       logger.warn({ node: name, subnet: join }, `no join address for node: ${a.message}`);

