@@ -130,6 +130,8 @@ export function ovnPart(config: Config, logger: Logger, health: HealthPart, tele
       const o = config.ovn;
       network = createNbNetwork({ client, router: o.clusterRouter, nodeSwitch: o.nodeSwitch, nodeSwitchGateways: nodeSwitchGateways(o), logger, timeoutMs: o.timeoutMs, ...(instruments === undefined ? {} : { instruments }) });
       health.readyz.add(network.readiness);
+      const readiness = network.readiness;
+      telemetry.current()?.addStateGauge('ovnNbReady', () => [{ attributes: {}, value: readiness.run().ok ? 1 : 0 }]);
       const endpoints = o.nb.kind === 'on' ? o.nb.endpoints.map((e) => (e.kind === 'unix' ? `unix:${e.path}` : `${e.kind}:${e.host}:${e.port}`)) : [];
       logger.info({ endpoints, router: o.clusterRouter, nodeSwitch: o.nodeSwitch }, 'OVN northbound programming on');
     },
