@@ -33,6 +33,7 @@ export function podAnnotations(api: ApiClient, everyMs = 200) {
   void loop();
   return {
     get: (namespace: string, pod: string) => byKey.get(`${namespace}/${pod}`),
+    all: (): [string, Record<string, string>][] => [...byKey.entries()],
     refresh,
     stop: () => void (stopped = true),
   };
