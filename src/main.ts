@@ -10,7 +10,7 @@ import { createLogger } from './log/index.js';
 import type { Logger } from './log/index.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import type { KubeConfigResult } from './kube/kubeconfig.js';
-import { controllersPart, healthPart, telemetryPart } from './parts.js';
+import { controllersPart, healthPart, ovnPart, telemetryPart } from './parts.js';
 import { checkTlsFiles } from './serving/index.js';
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad configuration (before anything listens). */
@@ -62,7 +62,8 @@ function guardProcess(logger: Logger): void {
  * before anything slow (exporters, the API server) starts, and last, so they are answered until
  * the end; its stop is announced before any part stops, so readiness fails at once. Telemetry
  * before the controllers, whose client and reconcilers record into it, and after them, so the
- * final flush carries their last reconciles. The controllers stop first: reconciles drain and the
+ * final flush carries their last reconciles. OVN northbound before the controllers, which write
+ * through it, and after them, so their last requests finish. The controllers stop first: reconciles drain and the
  * Lease is released, so a standby takes over at once.
  */
 function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>, logger: Logger, exit: (code: number) => void): Lifecycle {
@@ -78,8 +79,9 @@ function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>,
     logger.error('leader election lost: exiting so the pod restarts clean');
     exit(EXIT_FAILURE);
   };
-  const controllers = controllersPart({ config, kubeconfig: kube.kubeconfig, logger, health, telemetry, onLostLeadership });
-  return createLifecycle([health, telemetry, controllers], { timeoutMs: config.shutdownTimeoutMs, logger });
+  const ovn = ovnPart(config, logger, health, telemetry);
+  const controllers = controllersPart({ config, kubeconfig: kube.kubeconfig, logger, health, telemetry, ovn, onLostLeadership });
+  return createLifecycle([health, telemetry, ovn, controllers], { timeoutMs: config.shutdownTimeoutMs, logger });
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,7 @@
  * health server answers (and a failure there is a logged fatal exit, never a silent zombie).
  */
 import type { Config } from './config/index.js';
-import { createControllerManager } from './controllers/index.js';
+import { createControllerManager, nodeSwitchGateways } from './controllers/index.js';
 import { createCheckSet, createEventLoopCheck, createShutdownCheck, pingCheck, startHealthWorker } from './health/index.js';
 import type { CheckSet, HealthWorker } from './health/index.js';
 import { createKubeClient } from './kube/index.js';
@@ -12,6 +12,8 @@ import { createAuthReviewer } from './kube/auth/index.js';
 import type { KubeClientOptions } from './kube/index.js';
 import type { Part } from './lifecycle/index.js';
 import type { Logger } from './log/index.js';
+import { createNbClient, createNbNetwork } from './ovn/index.js';
+import type { NbNetwork, OvsdbClient } from './ovn/index.js';
 import { createTelemetry } from './telemetry/index.js';
 import type { Telemetry } from './telemetry/index.js';
 
@@ -102,12 +104,51 @@ export function telemetryPart(config: Config, logger: Logger, kubeconfig: KubeCl
   };
 }
 
+/** OVN northbound: the client and the NB model over it; `current()` is undefined while off (or not yet started). */
+export interface OvnPart extends Part {
+  current(): NbNetwork | undefined;
+}
+
+/**
+ * Connects to `--ovn-nb-addr` (in the background: an unreachable NB keeps retrying with backoff
+ * and fails only readiness `ovn-nb`, never liveness), or logs loudly that programming is off.
+ * Stops after the controllers (reverse order), so their last requests can still finish.
+ */
+export function ovnPart(config: Config, logger: Logger, health: HealthPart, telemetry: TelemetryPart): OvnPart {
+  let client: OvsdbClient | undefined;
+  let network: NbNetwork | undefined;
+  return {
+    name: 'ovn-nb',
+    start() {
+      const instruments = telemetry.current()?.instruments;
+      client = createNbClient(config.ovn, logger.child({ component: 'ovn-nb' }), instruments?.ovsClientRequestLatency);
+      if (client === undefined) {
+        logger.warn('OVN northbound programming is OFF (--ovn-nb-addr unset): IPAM-only mode. Pods get addresses and annotations but no logical switch port and never `ovn.kubernetes.io/routed`, so a real kube-ovn-cni cannot start them.');
+        return;
+      }
+      client.start();
+      const o = config.ovn;
+      network = createNbNetwork({ client, router: o.clusterRouter, nodeSwitch: o.nodeSwitch, nodeSwitchGateways: nodeSwitchGateways(o), logger, timeoutMs: o.timeoutMs, ...(instruments === undefined ? {} : { instruments }) });
+      health.readyz.add(network.readiness);
+      const readiness = network.readiness;
+      telemetry.current()?.addStateGauge('ovnNbReady', () => [{ attributes: {}, value: readiness.run().ok ? 1 : 0 }]);
+      const endpoints = o.nb.kind === 'on' ? o.nb.endpoints.map((e) => (e.kind === 'unix' ? `unix:${e.path}` : `${e.kind}:${e.host}:${e.port}`)) : [];
+      logger.info({ endpoints, router: o.clusterRouter, nodeSwitch: o.nodeSwitch }, 'OVN northbound programming on');
+    },
+    stop: async () => {
+      await client?.close();
+    },
+    current: () => network,
+  };
+}
+
 export interface ControllersDeps {
   readonly config: Config;
   readonly kubeconfig: KubeClientOptions['kubeconfig'];
   readonly logger: Logger;
   readonly health: HealthPart;
   readonly telemetry: TelemetryPart;
+  readonly ovn: OvnPart;
   /** The lease was lost mid-term: another replica may already reconcile. */
   onLostLeadership(): void;
 }
@@ -123,7 +164,8 @@ export function controllersPart(deps: ControllersDeps): Part {
     start() {
       const telemetry = deps.telemetry.current();
       const client = createKubeClient({ kubeconfig: deps.kubeconfig, logger, ...(telemetry === undefined ? {} : { instruments: telemetry.instruments }) });
-      const manager = createControllerManager({ config, client, logger, ...(telemetry === undefined ? {} : { instruments: telemetry.instruments, addStateGauge: telemetry.addStateGauge }) });
+      const nb = deps.ovn.current();
+      const manager = createControllerManager({ config, client, logger, ...(nb === undefined ? {} : { nb }), ...(telemetry === undefined ? {} : { instruments: telemetry.instruments, addStateGauge: telemetry.addStateGauge }) });
       for (const check of manager.livenessChecks) deps.health.livez.add(check);
       for (const check of manager.readinessChecks) deps.health.readyz.add(check);
       const run = manager.run(stop.signal);

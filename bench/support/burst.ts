@@ -20,6 +20,8 @@ export interface BurstOptions {
   readonly podBody?: (namespace: string, name: string, i: number) => unknown;
   /** Called once, when this many pods have been created (e.g. to kill the leader mid-burst). */
   readonly midway?: { readonly created: number; readonly action: () => void };
+  /** The annotation that marks a pod done (value `"true"`); default `ovn.kubernetes.io/allocated`. */
+  readonly doneAnnotation?: string;
 }
 
 export interface BurstResult {
@@ -74,7 +76,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
   const onEvent = (e: WatchEvent): void => {
     const name = e.object.metadata.name;
     if (e.type !== 'MODIFIED' && e.type !== 'ADDED') return;
-    if (!name.startsWith(o.prefix) || e.object.metadata.annotations?.[ANN.allocated] !== 'true') return;
+    if (!name.startsWith(o.prefix) || e.object.metadata.annotations?.[o.doneAnnotation ?? ANN.allocated] !== 'true') return;
     const i = Number(name.slice(o.prefix.length));
     if (doneAt[i] !== 0) return;
     doneAt[i] = performance.now();

@@ -151,6 +151,8 @@ export interface ControllerOptions {
   readonly exporter?: 'prometheus' | 'none';
   /** The entry to run; default dist/main.js. A/B benches pass a baseline build's entry. */
   readonly entry?: string;
+  /** More controller flags (e.g. `--ovn-nb-addr=...`). */
+  readonly args?: readonly string[];
 }
 
 /** Spawns the built controller (dist/main.js) and waits until /readyz answers 200. */
@@ -185,7 +187,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
   // burst at load 8-10 made the leader miss its renew deadline and exit.
   const ctl = spawnController({
     ...(o.entry === undefined ? {} : { entry: o.entry }),
-    args: ['--leader-elect-lease-duration=10s', '--leader-elect-renew-deadline=7s', '--leader-elect-retry-period=1s', `--worker-num=${o.workers ?? 3}`],
+    args: ['--leader-elect-lease-duration=10s', '--leader-elect-renew-deadline=7s', '--leader-elect-retry-period=1s', `--worker-num=${o.workers ?? 3}`, ...(o.args ?? [])],
     env,
   });
   const readyMs = await waitReady(ctl, healthPort, started);

@@ -8,6 +8,8 @@ import type { EventHandlers, KubeClient, KubeObject } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import { BIND_NAMESPACE_INDEX, subnetsByBoundNamespace } from './context.js';
 import type { Caches, ControllerContext, IpObject } from './context.js';
+import { slimNode } from './node/rules.js';
+import type { NodeObject } from './node/rules.js';
 import { slimPod } from './pod/rules.js';
 import type { Pod } from './pod/rules.js';
 import type { AnyWatch, ReconcilerSpec, Watch } from './spec.js';
@@ -18,7 +20,8 @@ export function createCaches(deps: { client: KubeClient; logger: Logger; clock: 
   const namespaces = createInformer<KubeObject>({ ...deps, resource: RESOURCES.namespaces });
   const subnets = createInformer<SubnetObject>({ ...deps, resource: RESOURCES.subnets, indexers: { [BIND_NAMESPACE_INDEX]: subnetsByBoundNamespace } });
   const ips = createInformer<IpObject>({ ...deps, resource: RESOURCES.ips });
-  return { pods, namespaces, subnets, ips };
+  const nodes = createInformer<NodeObject>({ ...deps, resource: RESOURCES.nodes, transform: slimNode });
+  return { pods, namespaces, subnets, ips, nodes };
 }
 
 /** Where routed keys go: the current term, when its workers run. */

@@ -10,6 +10,15 @@ export const ANNOTATIONS = Object.freeze({
   allocated: 'ovn.kubernetes.io/allocated',
 });
 
+/**
+ * Annotations of the OVN steps, kept out of `ANNOTATIONS` (the allocation patch): `routed` is
+ * written once the pod's port joined its node's port group, `port_name` names a node's port.
+ */
+export const OVN_ANNOTATIONS = Object.freeze({
+  routed: 'ovn.kubernetes.io/routed',
+  portName: 'ovn.kubernetes.io/port_name',
+});
+
 /** Labels on `IP` objects (Kube-OVN's `util.SubnetNameLabel` / `util.NodeNameLabel`). */
 export const IP_LABELS = Object.freeze({
   subnet: 'ovn.kubernetes.io/subnet',
@@ -34,4 +43,4 @@ export const EVENT_REASONS = Object.freeze({
 });
 
 /** Controller names: the `controller` / `name` labels of the controller and workqueue metrics. */
-export const CONTROLLER_NAMES = Object.freeze({ pod: 'pod', subnet: 'subnet', ip: 'ip' });
+export const CONTROLLER_NAMES = Object.freeze({ pod: 'pod', subnet: 'subnet', ip: 'ip', node: 'node', ovn: 'ovn-nb' });

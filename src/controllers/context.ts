@@ -8,9 +8,11 @@ import type { Config } from '../config/types.js';
 import type { Ipam } from '../ipam/index.js';
 import type { Informer, KubeClient, KubeObject } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
+import type { NbNetwork } from '../ovn/index.js';
 import type { Instruments } from '../telemetry/instruments.js';
 import type { EventRecorder } from './events.js';
 import type { IpWriteLog } from './ip/write-log.js';
+import type { NodeObject } from './node/rules.js';
 import type { PodBook } from './pod/book.js';
 import type { PodNetwork } from './pod/network.js';
 import type { Pod } from './pod/rules.js';
@@ -37,6 +39,7 @@ export interface Caches {
   readonly namespaces: Informer<KubeObject>;
   readonly subnets: Informer<SubnetObject>;
   readonly ips: Informer<IpObject>;
+  readonly nodes: Informer<NodeObject>;
 }
 
 /** Index of the subnet informer: subnets by the namespaces they bind (`spec.namespaces`). */
@@ -78,4 +81,6 @@ export interface ControllerContext {
   readonly enqueue: Enqueue;
   /** The pod flow's network step; `NO_POD_NETWORK` when OVN northbound is off. */
   readonly podNetwork: PodNetwork;
+  /** OVN northbound; undefined when off (no `--ovn-nb-addr`): addresses only, nothing routed. */
+  readonly nb?: NbNetwork;
 }

@@ -7,3 +7,4 @@ export type { PodNetwork } from './pod/network.js';
 export { RECONCILERS } from './registry.js';
 export type { AnyWatch, ReconcilerSpec, Watch } from './spec.js';
 export { subnetUsagePoints } from './subnet/metrics.js';
+export { nodeSwitchGateways } from './ovn/desired.js';

@@ -11,11 +11,13 @@ import { createInformerSyncCheck, createLeaderElector } from '../kube/index.js';
 import type { KubeClient } from '../kube/index.js';
 import { reconcileProgressCheck } from '../kube/controller/index.js';
 import type { Logger } from '../log/index.js';
+import type { NbNetwork } from '../ovn/index.js';
 import type { AddStateGauge, Instruments } from '../telemetry/instruments.js';
 import { noopInstruments } from '../telemetry/noop-instruments.js';
 import { createCaches, routeWatches } from './caches.js';
 import type { Caches } from './context.js';
 import { createEventRecorder } from './events.js';
+import { createOvnPodNetwork } from './ovn/pod-network.js';
 import { NO_POD_NETWORK } from './pod/network.js';
 import type { PodNetwork } from './pod/network.js';
 import { RECONCILERS } from './registry.js';
@@ -31,7 +33,9 @@ export interface ControllerManagerOptions {
   readonly instruments?: Instruments;
   readonly addStateGauge?: AddStateGauge;
   readonly clock?: Clock;
-  /** The pod flow's network step. Default `NO_POD_NETWORK` (OVN northbound off). */
+  /** OVN northbound; undefined = off (IPAM only: addresses and annotations, no port, no `routed`). */
+  readonly nb?: NbNetwork;
+  /** The pod flow's network step. Default: ports in `nb`, or `NO_POD_NETWORK` when it is off. */
   readonly podNetwork?: PodNetwork;
   /** The reconcilers to run. Default `RECONCILERS`. */
   readonly reconcilers?: readonly ReconcilerSpec[];
@@ -88,8 +92,9 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
   const logger = options.logger.child({ component: 'controllers' });
   const caches = createCaches({ client, logger, clock });
   const events = createEventRecorder({ client, logger, clock, host: config.pod.nodeName, instance: config.pod.name });
-  const podNetwork = options.podNetwork ?? NO_POD_NETWORK;
-  const terms = createTerms(specs, { config, client, caches, events, logger, clock, instruments, podNetwork, addStateGauge: options.addStateGauge });
+  const nb = options.nb;
+  const podNetwork = options.podNetwork ?? (nb === undefined ? NO_POD_NETWORK : createOvnPodNetwork(nb));
+  const terms = createTerms(specs, { config, client, caches, events, logger, clock, instruments, podNetwork, addStateGauge: options.addStateGauge, ...(nb === undefined ? {} : { nb }) });
   routeWatches(caches, specs, () => {
     const session = terms.current();
     return session?.routing() === true ? session : undefined;

@@ -41,6 +41,12 @@ export interface ReconcilerSpec {
   readonly records: readonly (keyof Instruments)[];
   /** Registers its state gauges over the current term (none on a standby); returns the remover. */
   gauges?(addStateGauge: AddStateGauge, current: () => TermState | undefined): () => void;
+  /**
+   * Start-up work of each term after the IPAM rebuild and before Ready and the workers (e.g.
+   * restoring node addresses, the northbound reconcile), in registry order. Resolves false when
+   * the term ended first; must not reject.
+   */
+  prepare?(ctx: ControllerContext, signal: AbortSignal): Promise<boolean>;
   /** Background work of each term once its workers run (e.g. creating the default subnet); must not reject. */
   onTermStart?(ctx: ControllerContext, signal: AbortSignal): Promise<void>;
 }

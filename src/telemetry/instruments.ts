@@ -89,6 +89,11 @@ export const STATE_GAUGES = {
     unit: '',
     description: 'Addresses in use in the subnet, per protocol.',
   },
+  ovnNbReady: {
+    name: 'ovn_nb_ready',
+    unit: '',
+    description: '1 while the OVN northbound is connected and its cache synced (readiness check ovn-nb), else 0; absent while northbound programming is off.',
+  },
 } as const;
 
 export type StateGaugeKey = keyof typeof STATE_GAUGES;

@@ -3,6 +3,8 @@
  * an API client over an in-memory store that records every write, a fake clock, and an
  * `Enqueue` that records instead of queueing. Nothing listens, nothing sleeps.
  */
+import type { NodeObject } from '../../src/controllers/node/rules.js';
+import type { NbNetwork } from '../../src/ovn/index.js';
 import { apply as applyMergePatch } from 'json-merge-patch';
 import { createIpam } from '../../src/ipam/index.js';
 import { ApiError, RESOURCES } from '../../src/kube/index.js';
@@ -146,7 +148,7 @@ export interface Enqueued {
 
 export interface FakeContext {
   readonly ctx: ControllerContext;
-  readonly caches: { pods: FakeCache<Pod>; namespaces: FakeCache<KubeObject>; subnets: FakeCache<SubnetObject>; ips: FakeCache<IpObject> };
+  readonly caches: { pods: FakeCache<Pod>; namespaces: FakeCache<KubeObject>; subnets: FakeCache<SubnetObject>; ips: FakeCache<IpObject>; nodes: FakeCache<NodeObject> };
   readonly client: FakeClient;
   readonly clock: FakeClock;
   readonly enqueued: Enqueued;
@@ -154,12 +156,13 @@ export interface FakeContext {
   deliver(): void;
 }
 
-export function fakeContext(options: { podNetwork?: PodNetwork; instruments?: Instruments } = {}): FakeContext {
+export function fakeContext(options: { podNetwork?: PodNetwork; instruments?: Instruments; nb?: NbNetwork } = {}): FakeContext {
   const caches = {
     pods: fakeCache<Pod>('pods'),
     namespaces: fakeCache<KubeObject>('namespaces'),
     subnets: fakeCache<SubnetObject>('subnets', { [BIND_NAMESPACE_INDEX]: subnetsByBoundNamespace }),
     ips: fakeCache<IpObject>('ips'),
+    nodes: fakeCache<NodeObject>('nodes'),
   };
   const client = fakeClient();
   const clock = createFakeClock(Date.parse('2026-01-02T03:04:05Z'));
@@ -184,12 +187,14 @@ export function fakeContext(options: { podNetwork?: PodNetwork; instruments?: In
     instruments: options.instruments ?? noopInstruments(),
     enqueue,
     podNetwork: options.podNetwork ?? NO_POD_NETWORK,
+    ...(options.nb === undefined ? {} : { nb: options.nb }),
   };
   const deliver = (): void => {
     const pairs = [
       [RESOURCES.pods, caches.pods],
       [RESOURCES.subnets, caches.subnets],
       [RESOURCES.ips, caches.ips],
+      [RESOURCES.nodes, caches.nodes],
     ] as const;
     for (const [resource, cache] of pairs) {
       for (const old of cache.list()) cache.remove(keyOf(old));

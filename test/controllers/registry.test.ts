@@ -5,8 +5,8 @@ import { CONTROLLER_NAMES, RECONCILERS } from '../../src/controllers/index.js';
 import { noopInstruments } from '../../src/telemetry/noop-instruments.js';
 
 describe('reconciler registry', () => {
-  it('runs subnet, pod and ip in that order (subnets first: pods wait for them), each under a distinct controller name', () => {
-    assert.deepEqual(RECONCILERS.map((r) => r.name), [CONTROLLER_NAMES.subnet, CONTROLLER_NAMES.pod, CONTROLLER_NAMES.ip]);
+  it('runs subnet, node, pod, ip and the northbound upkeep in that order (subnets first: pods wait for them; nodes before pods), each under a distinct controller name', () => {
+    assert.deepEqual(RECONCILERS.map((r) => r.name), [CONTROLLER_NAMES.subnet, CONTROLLER_NAMES.node, CONTROLLER_NAMES.pod, CONTROLLER_NAMES.ip, CONTROLLER_NAMES.ovn]);
     assert.equal(new Set(RECONCILERS.map((r) => r.name)).size, RECONCILERS.length);
   });
 
@@ -16,7 +16,7 @@ describe('reconciler registry', () => {
   });
 
   it('watches only caches the manager runs, and each watch maps at least one kind of event', () => {
-    const caches = new Set(['pods', 'namespaces', 'subnets', 'ips']);
+    const caches = new Set(['pods', 'namespaces', 'subnets', 'ips', 'nodes']);
     for (const r of RECONCILERS) {
       for (const w of r.watches) {
         assert.ok(caches.has(w.cache), `${r.name} watches ${w.cache}`);

@@ -11,6 +11,12 @@ const DOWNWARD: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Service environment variables the kubelet injects into every container for Services that
+ * exist when the pod starts (here Kube-OVN's `ovn-nb`); `$(VAR)` may refer to them.
+ */
+export const SERVICE_ENV: Readonly<Record<string, string>> = { OVN_NB_SERVICE_HOST: '10.96.0.41', OVN_NB_SERVICE_PORT: '6641' };
+
+/**
  * The container's env as the kubelet resolves it: Downward API fields filled in, and `$(VAR)`
  * expanded from variables defined earlier in the list (later ones are left as is, as kubelet does).
  */
@@ -24,7 +30,7 @@ export function resolveEnv(container: Container): Record<string, string> {
       env[entry.name] = value;
       continue;
     }
-    env[entry.name] = (entry.value ?? '').replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
+    env[entry.name] = (entry.value ?? '').replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? SERVICE_ENV[name] ?? whole);
   }
   return env;
 }

@@ -115,7 +115,9 @@ function deployedEnv(container: Container, byNumber: ReadonlyMap<number, number>
   if (env['HEALTH_PORT'] === undefined && health !== undefined) env['HEALTH_PORT'] = String(health);
   const metrics = byName.get('metrics');
   if (env['OTEL_EXPORTER_PROMETHEUS_PORT'] === undefined && metrics !== undefined) env['OTEL_EXPORTER_PROMETHEUS_PORT'] = String(metrics);
-  return { ...env, KUBECONFIG: kubeconfig, HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1' };
+  // The Deployment's northbound is a cluster Service address, never contacted from here (only
+  // loopback is): these runs are IPAM-only; test/e2e/ovn-network.test.ts runs with a local OVN.
+  return { ...env, OVN_NB_ADDR: '', KUBECONFIG: kubeconfig, HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1' };
 }
 
 /**

@@ -19,7 +19,7 @@ interface Rule {
 /** Label names the controller's series carry (DESIGN.md §6), plus what scraping and semconv add. */
 const KNOWN_LABELS = new Set([
   'controller', 'result', 'name', 'code', 'method', 'host', 'verb', 'subnet_name', 'protocol', 'subnet_cidr',
-  'le', 'job', 'instance', 'namespace', 'deployment', 'v8js_gc_type', 'v8js_heap_space_name',
+  'le', 'job', 'instance', 'namespace', 'deployment', 'v8js_gc_type', 'v8js_heap_space_name', 'db', 'table',
 ]);
 
 function setup(): { known: Set<string>; rules: Rule[]; dashboardExprs: string[]; dashboard: unknown } {

@@ -57,6 +57,13 @@ describe('deploy overlays', { skip }, () => {
     }
   });
 
+  it("programs OVN through Kube-OVN's ovn-nb Service in every overlay (issue 11)", () => {
+    for (const overlay of OVERLAYS) {
+      const nb = controllerConfig(controllerContainer(objects(overlay))).ovn.nb;
+      assert.deepEqual(nb, { kind: 'on', endpoints: [{ kind: 'tcp', host: '10.96.0.41', port: 6641 }] }, `${overlay}: --ovn-nb-addr from OVN_NB_SERVICE_HOST/PORT`);
+    }
+  });
+
   it('keeps liveness slower than a leader-election cycle and readiness fast', () => {
     const c = controllerContainer(objects('metrics-prometheus'));
     const config = controllerConfig(c);

@@ -1,6 +1,7 @@
 // `npm run demo`: the controller's main job with no cluster, as a place to play with kubectl. Starts the
 // local API server with Kube-OVN's CRDs, a namespace bound to a custom subnet and a few pods, runs the
-// BUILT controller against it (Prometheus exporter), prints what to try, and runs until Ctrl-C, SIGTERM,
+// BUILT controller against it (Prometheus exporter) and, where the OVN binaries exist, a local OVN with a
+// CNI double (test/support/demo-ovn.ts), prints what to try, and runs until Ctrl-C, SIGTERM,
 // or its parent (npm, the shell) going away; no child outlives it (test/support/processes.ts).
 // Logs are pino-pretty on a terminal, JSON lines otherwise. DEMO_DIR overrides the state directory.
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -10,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { startApiServer } from './apiserver/index.js';
 import type { ApiServer } from './apiserver/index.js';
 import { MAIN } from './controller-process.js';
+import { startDemoOvn } from './demo-ovn.js';
+import type { DemoOvn } from './demo-ovn.js';
 import { CRD_FILES } from './kube-env.js';
 import { freePort } from './ports.js';
 import { ChildGroup, onAncestorExit } from './processes.js';
@@ -81,19 +84,39 @@ async function waitForAllocations(api: ApiServer): Promise<Array<{ metadata: { n
   return pods;
 }
 
-function summary(api: ApiServer, kubeconfig: string, healthPort: number, metricsPort: number, pods: Awaited<ReturnType<typeof waitForAllocations>>): string {
+/** With OVN on: until every pod is routed and ovn-installed (bounded), then each pod's port and state. */
+async function waitForNetwork(ovn: DemoOvn, pods: number): Promise<Awaited<ReturnType<DemoOvn['status']>>> {
+  const deadline = Date.now() + 30_000;
+  let status = await ovn.status();
+  while (ovn.off === undefined && Date.now() < deadline && !(status.size >= pods && [...status.values()].every((s) => s.installed))) {
+    await new Promise((r) => setTimeout(r, 500));
+    status = await ovn.status();
+  }
+  return status;
+}
+
+function summary(api: ApiServer, kubeconfig: string, healthPort: number, metricsPort: number, pods: Awaited<ReturnType<typeof waitForAllocations>>, network: Awaited<ReturnType<DemoOvn['status']>>, ovnOff: string | undefined, nbctl: string): string {
   const rows = pods.map((p) => {
     const a = p.metadata.annotations ?? {};
-    return `  ${`${p.metadata.namespace}/${p.metadata.name}`.padEnd(18)} ${(a['ovn.kubernetes.io/logical_switch'] ?? '-').padEnd(12)} ${(a['ovn.kubernetes.io/ip_address'] ?? 'not allocated yet').padEnd(28)} ${a['ovn.kubernetes.io/mac_address'] ?? ''}`;
+    const key = `${p.metadata.namespace}/${p.metadata.name}`;
+    const n = network.get(key);
+    const ovnCols = ovnOff !== undefined ? '' : ` ${(n?.port ?? '-').padEnd(18)} ${(a['ovn.kubernetes.io/routed'] ?? 'no').padEnd(7)} ${n?.installed === true ? 'yes' : 'no'}`;
+    return `  ${key.padEnd(18)} ${(a['ovn.kubernetes.io/logical_switch'] ?? '-').padEnd(12)} ${(a['ovn.kubernetes.io/ip_address'] ?? 'not allocated yet').padEnd(28)}${ovnCols}`;
   });
+  const header = ovnOff !== undefined ? '  pod                subnet       addresses' : '  pod                subnet       addresses                    logical port       routed  ovn-installed';
+  const mode = ovnOff !== undefined
+    ? [`  OVN:                       OFF, IPAM-ONLY (${ovnOff}); install ovn-central ovn-host openvswitch-switch for the real thing`]
+    : ['  OVN:                       a local OVN (northd, ovn-controller, dummy datapath) with a CNI double on node-1'];
+  const ovnTry = nbctl === '' ? [] : [`  ${nbctl} show; ${nbctl} lr-policy-list ovn-cluster     # switches, ports, node policies`, '  kubectl get node node-1 -o jsonpath="{.metadata.annotations}"          # its join address and port'];
   return [
     '',
     'kube-ovn-controller demo is running (Ctrl-C stops it).',
     `  API server (local double): ${api.url}`,
     `  health:                    http://127.0.0.1:${healthPort}/readyz?verbose  (/livez, /healthz)`,
     `  metrics (Prometheus):      http://127.0.0.1:${metricsPort}/metrics`,
+    ...mode,
     '',
-    '  pod                subnet       addresses                    mac',
+    header,
     ...rows,
     '',
     'Try it (kubectl picks its version from the server; validation and -o wide work as in a cluster):',
@@ -106,6 +129,7 @@ function summary(api: ApiServer, kubeconfig: string, healthPort: number, metrics
     '     (the address is read at allocation: a changed annotation takes effect when the pod is created again)',
     '  kubectl get pod hello -n demo -o jsonpath="{.metadata.annotations}"; kubectl get events -n demo',
     '  kubectl create sa robot && kubectl create token robot                 # TokenRequest; TokenReview/SubjectAccessReview served',
+    ...ovnTry,
     '',
   ].join('\n');
 }
@@ -121,7 +145,8 @@ async function main(): Promise<void> {
   const metricsPort = await portOr(9464);
   const children = new ChildGroup();
   const sink = await logSink();
-  const controller = children.spawn('controller', process.execPath, [MAIN, '--kubeconfig', kubeconfig, '--log-level', 'info'], {
+  const ovn = await startDemoOvn((line) => void process.stderr.write(`${line}\n`));
+  const controller = children.spawn('controller', process.execPath, [MAIN, '--kubeconfig', kubeconfig, '--log-level', 'info', ...ovn.args], {
     output: sink === undefined ? 'inherit' : 'pipe',
     env: {
       ...process.env,
@@ -142,21 +167,27 @@ async function main(): Promise<void> {
     }
     stopping = true;
     void children.stop(signal).then(async () => {
-      await api.close();
+      await Promise.all([api.close(), ovn.stop()]);
       process.exit(0);
     });
   };
-  process.on('exit', () => children.killNow());
+  process.on('exit', () => {
+    children.killNow();
+    ovn.killNow();
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGHUP', () => stop('SIGTERM'));
   onAncestorExit(() => stop('SIGTERM'));
   void controller.exited.then(async (code) => {
     if (stopping) return;
-    await api.close();
+    await Promise.all([api.close(), ovn.stop()]);
     process.exit(code);
   });
-  process.stderr.write(`${summary(api, kubeconfig, healthPort, metricsPort, await waitForAllocations(api))}\n`);
+  ovn.startCni(api.url);
+  const pods = await waitForAllocations(api);
+  const network = await waitForNetwork(ovn, pods.length);
+  process.stderr.write(`${summary(api, kubeconfig, healthPort, metricsPort, pods, network, ovn.off, ovn.nbctl)}\n`);
 }
 
 main().catch((err: unknown) => {

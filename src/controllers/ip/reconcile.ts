@@ -8,6 +8,7 @@ import type { Reconcile } from '../../kube/index.js';
 import type { Outcome } from '../../kube/controller/index.js';
 import type { ControllerContext, IpObject } from '../context.js';
 import { isHostNetwork, isPodAlive, podKeyOfIpName } from '../pod/rules.js';
+import { isNodeIp } from '../node/rules.js';
 import { createIpRecord, desiredIp, ipObjectProblems } from './record.js';
 
 const DONE: Outcome = { kind: 'done' };
@@ -34,7 +35,7 @@ export function createIpReconciler(ctx: ControllerContext): Reconcile {
   return async (name, signal) => {
     const podKey = podKeyOfIpName(name);
     const ip = caches.ips.get(name);
-    if (podKey === undefined) return DONE;
+    if (podKey === undefined || isNodeIp(ip)) return DONE; // a node's IP object is the node reconciler's
     if (signal.aborted) return DONE;
     const pod = caches.pods.get(podKey);
     if (pod === undefined) return ip === undefined ? DONE : collectOrphan(ip, podKey, signal);

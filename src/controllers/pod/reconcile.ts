@@ -29,6 +29,7 @@ import {
   staticRequest,
 } from './rules.js';
 import type { Pod, SubnetCandidate } from './rules.js';
+import { routePod } from './routed.js';
 
 const DONE: Outcome = { kind: 'done' };
 const REQUEUE: Outcome = { kind: 'requeue' };
@@ -195,6 +196,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     // A reservation is never moved to another subnet by our choice, nor given up for an edit.
     const held = ipam.get(key);
     const outcome = held !== undefined ? await keepHeld(key, pod, held, signal) : isAllocated(pod) ? await claimAnnotated(key, pod, signal) : await allocate(key, pod, signal);
+    if (outcome.kind === 'done') await routePod(ctx, key, pod, signal);
     const deadline = deletionDeadline(pod);
     // A deleting pod stops being alive when its grace period passes: look again then (the
     // controller clamps a deadline past Node's timer limit).

@@ -54,6 +54,9 @@ export function createSession(specs: readonly ReconcilerSpec[], options: Session
       const synced = await Promise.all(Object.values(caches).map((i: { waitForSync(s: AbortSignal): Promise<boolean> }) => i.waitForSync(signal)));
       if (!synced.every(Boolean) || !(await rebuildTerm(ctx, signal))) return;
       rebuild.finish(options.clock.now());
+      // The network's start-up reconcile (OVN northbound) comes after the rebuild's liveness
+      // bound: liveness never depends on OVN.
+      for (const spec of specs) if (spec.prepare !== undefined && !(await spec.prepare(ctx, signal))) return;
       ready = true;
       const running = workers.run(specs, ctx, signal);
       for (const spec of specs) if (spec.onTermStart !== undefined) void spec.onTermStart(ctx, signal);

@@ -10,6 +10,8 @@ import type { Reconcile } from '../../kube/index.js';
 import type { Outcome } from '../../kube/controller/index.js';
 import { EVENT_REASONS, FINALIZER } from '../constants.js';
 import type { ControllerContext } from '../context.js';
+import { subnetSpecOf } from '../ovn/desired.js';
+import { throwUnlessOk } from '../ovn/results.js';
 import { ageOf, finalizerRemovalPatch, ipamSpecOf } from '../objects.js';
 import {
   defaultingPatch,
@@ -115,6 +117,8 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
       events.record(RESOURCES.subnets, s, 'Warning', EVENT_REASONS.subnetInUse, `deletion waits for ${used} address(es) in use to be released`);
       return DONE;
     }
+    // Its switch, router port and policies go before the finalizer, so nothing outlives the object.
+    if (ctx.nb !== undefined) throwUnlessOk(await ctx.nb.deleteSubnet(name), `subnet ${name}: removing its switch`);
     ipam.deleteSubnet(name);
     const unfinalize = finalizerRemovalPatch(s);
     if (unfinalize === undefined || signal.aborted) return DONE;
@@ -124,6 +128,13 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
       if (!isNotFound(err)) throw err;
     }
     return DONE;
+  }
+
+  /** With OVN on, the switch and router patch of what the IPAM serves (a refused change keeps the old CIDR). */
+  async function ensureSwitch(name: string): Promise<void> {
+    const served = ipam.subnet(name);
+    if (ctx.nb === undefined || served === undefined) return;
+    throwUnlessOk(await ctx.nb.ensureSubnet(subnetSpecOf(served)), `subnet ${name}: switch and router port`);
   }
 
   /** Writes defaults and the finalizer in one patch; returns the updated object. */
@@ -150,6 +161,7 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
     if (cached.metadata.deletionTimestamp !== undefined) return finalize(cached, signal);
     const s = await defaults(cached, signal);
     const health = admit(s);
+    await ensureSwitch(name);
     await writeStatus(s, health, signal);
     return DONE;
   };

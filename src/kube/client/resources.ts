@@ -12,6 +12,7 @@ export interface Resource {
 export const RESOURCES = Object.freeze({
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true },
   namespaces: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace', namespaced: false },
+  nodes: { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false },
   events: { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true },
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
   subnets: { group: 'kubeovn.io', version: 'v1', plural: 'subnets', kind: 'Subnet', namespaced: false },
@@ -67,6 +68,7 @@ export const API_USAGE: readonly ApiUsage[] = Object.freeze([
   { resource: RESOURCES.pods, verbs: ['get', 'list', 'watch', 'patch'], why: 'informer; orphaned IP check; one merge patch of the allocation annotations' },
   { resource: RESOURCES.namespaces, verbs: ['list', 'watch'], why: 'informer' },
   { resource: RESOURCES.events, verbs: ['create'], why: 'Events on pods and subnets' },
+  { resource: RESOURCES.nodes, verbs: ['list', 'watch', 'patch'], why: 'informer; one merge patch of the join address annotations per node' },
   { resource: RESOURCES.leases, verbs: ['get', 'create', 'update'], why: 'leader election' },
   { resource: RESOURCES.subnets, verbs: ['list', 'watch', 'create', 'patch'], why: 'informer; default subnet; defaulting and finalizers by merge patch' },
   { resource: RESOURCES.subnets, subresource: 'status', verbs: ['patch'], why: 'Subnet status and conditions' },

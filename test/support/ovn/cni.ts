@@ -11,8 +11,20 @@ export interface CniDouble {
   addPod(pod: string, namespace: string, annotations: () => Readonly<Record<string, string>> | undefined): Promise<{ readonly ifname: string; readonly ms: number }>;
   /** Removes the pod's interface. */
   delPod(pod: string, namespace: string): Promise<void>;
-  /** Binds `ovn0` of the chassis to `node-<node>` and waits for ovn-installed. */
-  addNode(node: string): Promise<void>;
+  /**
+   * Binds `ovn0` of the chassis to `node-<node>` and waits for ovn-installed. The local OVN is one
+   * chassis, so a second node's "ovn0" needs another interface name (`ifname`).
+   */
+  addNode(node: string, ifname?: string): Promise<void>;
+  /**
+   * The same for many pods at once, as many CNI invocations on their nodes would: each pod is
+   * plugged once its annotations say `routed`, in batches of one ovs-vsctl call, and
+   * `ovn-installed` is read for all interfaces with one call per poll. Resolves each pod's ms
+   * from the call to ovn-installed; rejects naming the pods that never got there.
+   */
+  addPods(pods: readonly { readonly pod: string; readonly namespace: string }[], annotations: (namespace: string, pod: string) => Readonly<Record<string, string>> | undefined, timeoutMs?: number): Promise<Map<string, number>>;
+  /** Interface names with `ovn-installed=true` now. */
+  installed(): Promise<Set<string>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,11 +65,55 @@ export function createCniDouble(ovn: LocalOvn): CniDouble {
     async delPod(pod, namespace) {
       await vsctl('--if-exists', 'del-port', 'br-int', ifnameOf(`${pod}.${namespace}`));
     },
-    async addNode(node) {
-      await plug('ovn0', `node-${node}`);
+    async addNode(node, ifname = 'ovn0') {
+      await plug(ifname, `node-${node}`);
     },
+    installed: () => installedSet(vsctl),
+    addPods: (pods, annotations, timeoutMs = 60_000) => addPods(vsctl, pods, annotations, timeoutMs),
   };
 }
+
+type Vsctl = (...args: string[]) => Promise<string>;
+
+async function installedSet(vsctl: Vsctl): Promise<Set<string>> {
+  const out = await vsctl('--format=csv', '--data=bare', '--no-headings', '--columns=name,external_ids', 'list', 'interface');
+  return new Set(out.split('\n').filter((l) => l.includes('ovn-installed=true')).map((l) => l.slice(0, l.indexOf(','))));
+}
+
+async function addPods(vsctl: Vsctl, pods: readonly { pod: string; namespace: string }[], annotations: (namespace: string, pod: string) => Readonly<Record<string, string>> | undefined, timeoutMs: number): Promise<Map<string, number>> {
+  const start = Date.now();
+  const waiting = new Map(pods.map((p) => [`${p.pod}.${p.namespace}`, p]));
+  const plugged = new Map<string, string>(); // ifname -> port
+  const done = new Map<string, number>();
+  while (done.size < pods.length) {
+    if (Date.now() - start > timeoutMs) {
+      const missing = pods.map((p) => `${p.pod}.${p.namespace}`).filter((port) => !done.has(port));
+      throw new Error(`CNI double: ${missing.length} pod(s) not ovn-installed within ${timeoutMs} ms (${[...waiting.keys()].length} never routed), e.g. ${missing.slice(0, 5).join(', ')}`);
+    }
+    const ready = [...waiting.entries()].filter(([, p]) => annotations(p.namespace, p.pod)?.['ovn.kubernetes.io/routed'] === 'true');
+    for (let i = 0; i < ready.length; i += 100) {
+      const args = ready.slice(i, i + 100).flatMap(([port]) => ['--', '--may-exist', 'add-port', 'br-int', ifnameOf(port), '--', 'set', 'interface', ifnameOf(port), 'type=dummy', `external_ids:iface-id=${port}`]);
+      await vsctl(...args.slice(1));
+    }
+    for (const [port] of ready) {
+      waiting.delete(port);
+      plugged.set(ifnameOf(port), port);
+    }
+    if (plugged.size > 0) {
+      const installed = await installedSet(vsctl);
+      for (const [ifname, port] of plugged) {
+        if (!installed.has(ifname)) continue;
+        done.set(port, Date.now() - start);
+        plugged.delete(ifname);
+      }
+    }
+    if (done.size < pods.length) await sleep(200);
+  }
+  return done;
+}
+
+/** The interface the CNI double plugs for logical port `port`. */
+export { ifnameOf };
 
 /** Runs `ovn-trace` on the local SB; resolves its full output. */
 export async function ovnTrace(ovn: LocalOvn, datapath: string, microflow: string): Promise<string> {

@@ -82,6 +82,8 @@ export interface LocalOvn {
   /** The index of the current raft leader of NB (0 for standalone). */
   nbLeader(): Promise<number>;
   stop(): Promise<void>;
+  /** Last resort (a process `exit` handler): SIGKILLs every child at once, synchronously; leaves the temp dir. */
+  killNow(): void;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
@@ -132,6 +134,9 @@ export async function startLocalOvn(options: LocalOvnOptions = {}): Promise<Loca
       dir, nb, nbAddr, env, exec,
       nbLeader: async () => (options.nb === 'raft' ? raftLeader(nb, exec) : 0),
       stop: stopAll,
+      killNow: () => {
+        for (const c of children) c.kill('SIGKILL');
+      },
       ...(pki === undefined ? {} : { nbSsl: { addr: `ssl:127.0.0.1:${sslPort}`, pki } }),
       ...(options.full === true ? await fullStack(dir, env, children, exec, nb) : {}),
     };

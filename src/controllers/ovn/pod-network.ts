@@ -1,0 +1,32 @@
+/**
+ * The pod flow's network step over the northbound model: port `<pod>.<ns>` in the pod's subnet
+ * switch, carrying its MAC and addresses. A failure throws (the pod retries with its reservation
+ * kept, and no `IP` object or annotation is written before the port exists).
+ */
+import type { Allocation } from '../../ipam/index.js';
+import type { NbNetwork } from '../../ovn/index.js';
+import type { PodNetwork } from '../pod/network.js';
+import { throwUnlessOk } from './results.js';
+
+/** `ns/name` into its parts (namespaces hold no `/`). */
+export function splitPodKey(key: string): { namespace: string; pod: string } {
+  const slash = key.indexOf('/');
+  return { namespace: key.slice(0, slash), pod: key.slice(slash + 1) };
+}
+
+/** The port spec of an allocation, addresses v4 first. */
+export function podPortSpec(key: string, a: Allocation) {
+  return { ...splitPodKey(key), subnet: a.subnet, mac: a.mac, ips: [a.v4, a.v6].filter((ip): ip is string => ip !== undefined) };
+}
+
+export function createOvnPodNetwork(nb: NbNetwork): PodNetwork {
+  return {
+    async ensurePort(key, _pod, allocation) {
+      throwUnlessOk(await nb.ensurePodPort(podPortSpec(key, allocation)), `pod ${key}: port in ${allocation.subnet}`);
+    },
+    async removePort(key) {
+      const { pod, namespace } = splitPodKey(key);
+      throwUnlessOk(await nb.deletePodPort(pod, namespace), `pod ${key}: removing its port`);
+    },
+  };
+}
