@@ -11,7 +11,7 @@ import { findOrphans, gcPass, removeOrphansOps } from './nb-gc.js';
 import type { Orphan, Owners } from './nb-gc.js';
 import { deleteSubnetOps, deleteSwitchPortOps, ensurePodPortOps, ensureRouterOps, ensureSubnetOps } from './nb-model.js';
 import type { NbContext, NodeSpec, PodPortSpec, SubnetSpec } from './nb-model.js';
-import { podPortName, randomMac } from './nb-names.js';
+import { NB_TABLES, podPortName, randomMac } from './nb-names.js';
 import { deleteNodeOps, ensureNodeOps, setPortGroupsOps } from './nb-node.js';
 import { Tx } from './nb-tx.js';
 
@@ -75,6 +75,12 @@ export function createNbNetwork(options: NbNetworkOptions): NbNetwork {
   const ctx: NbContext = { router: options.router, nodeSwitch: options.nodeSwitch, nodeSwitchGateways: options.nodeSwitchGateways, newMac: () => randomMac(bytes) };
   const batcher = createBatcher({ client, logger: options.logger, timeoutMs: options.timeoutMs, ...(options.maxBatch === undefined ? {} : { maxBatch: options.maxBatch }) });
   let suspects = new Set<string>();
+  // Every table this model writes starts at 0, so the dashboard's rate()/increase() and the
+  // alerts see the series from the first scrape, not only after the first repair or removal.
+  for (const table of Object.keys(NB_TABLES)) {
+    options.instruments?.ovnDriftRepairs.add(0, { table });
+    options.instruments?.ovnGcRemovals.add(0, { table });
+  }
   const submit = (key: string, build: Build) => batcher.submit(key, build);
 
   const builds = (desired: Desired): [string, Build][] => [
