@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from '../log/index.js';
-import { listenDualStack } from '../serving/listen.js';
+import { closeHttpServer, listenDualStack } from '../serving/listen.js';
 
 export interface HealthServerOptions {
   readonly app: Hono;
@@ -59,7 +59,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   let closing: Promise<void> | undefined;
   return {
     port: boundPort,
-    close: (timeoutMs) => (closing ??= closeServer(server, timeoutMs)),
+    close: (timeoutMs) => (closing ??= closeHttpServer(server, timeoutMs)),
   };
 }
 
@@ -85,15 +85,3 @@ function describeListenError(err: NodeJS.ErrnoException): string {
   }
 }
 
-function closeServer(server: Server, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
-    force.unref();
-    // The callback's error (server not running) is not a failure of close: the goal is reached.
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
-}

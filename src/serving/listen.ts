@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 
 /** The address a wildcard `::` falls back to when the kernel has no IPv6 (ipv6.disable=1). */
@@ -33,5 +34,22 @@ function listenOnce(server: Server, host: string, port: number): Promise<{ host:
     server.once('error', onError);
     server.once('listening', onListening);
     server.listen(port, host);
+  });
+}
+
+/**
+ * Stops accepting, closes idle keep-alive connections at once and forces the rest after
+ * `timeoutMs`. Resolves when the server closed; its callback error (not running) is not a
+ * failure of close: the goal is reached.
+ */
+export function closeHttpServer(server: HttpServer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }

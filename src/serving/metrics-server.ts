@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { AccessFilter } from './access.js';
-import { listenDualStack } from './listen.js';
+import { closeHttpServer, listenDualStack } from './listen.js';
 import type { TlsSource } from './tls-source.js';
 
 /** Bounds of the metrics listener, so a slow or abusive client cannot eat the descriptors and memory the health thread shares. */
@@ -86,7 +86,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   // A plaintext or TLS 1.1 client on the TLS port ends here: the handshake fails and the socket closes.
   server.on('tlsClientError', (err: Error) => options.onError('client', err));
   let closing: Promise<void> | undefined;
-  return { ...bound, close: (timeoutMs) => (closing ??= closeServer(server, timeoutMs)) };
+  return { ...bound, close: (timeoutMs) => (closing ??= closeHttpServer(server, timeoutMs)) };
 }
 
 function createListener(secure: SecureOptions | undefined, limits: ListenerLimits, serve: (req: IncomingMessage, res: ServerResponse) => void): Server {
@@ -144,14 +144,3 @@ function bodyWithinCap(req: IncomingMessage, res: ServerResponse, cap: number): 
   return false;
 }
 
-function closeServer(server: Server, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
-    force.unref();
-    server.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
-}

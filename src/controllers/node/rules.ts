@@ -7,7 +7,7 @@ import type { Allocation, RestoreAddresses } from '../../ipam/index.js';
 import type { KubeObject } from '../../kube/index.js';
 import { ANNOTATIONS, FINALIZER, IP_LABELS, OVN_ANNOTATIONS } from '../constants.js';
 import type { IpObject } from '../context.js';
-import { splitAddresses } from '../pod/rules.js';
+import { allocationAnnotations, splitAddresses } from '../pod/rules.js';
 
 /** The Node fields this controller reads. */
 export interface NodeObject extends KubeObject {
@@ -46,13 +46,8 @@ export function internalIps(node: NodeObject): string[] {
 /** The annotations the CNI daemon waits for before it brings up `ovn0`. */
 export function nodeAnnotations(node: string, a: Allocation): Record<string, string> {
   return {
-    [ANNOTATIONS.ipAddress]: a.ip,
-    [ANNOTATIONS.macAddress]: a.mac,
-    [ANNOTATIONS.cidr]: a.cidr,
-    [ANNOTATIONS.gateway]: a.gateway,
-    [ANNOTATIONS.logicalSwitch]: a.subnet,
+    ...allocationAnnotations(a),
     [OVN_ANNOTATIONS.portName]: nodePortName(node),
-    [ANNOTATIONS.allocated]: 'true',
   };
 }
 
