@@ -81,6 +81,8 @@ function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>,
   };
   const ovn = ovnPart(config, logger, health, telemetry);
   const controllers = controllersPart({ config, kubeconfig: kube.kubeconfig, logger, health, telemetry, ovn, onLostLeadership });
+  // Held from the first probe on: a probe between health's start and these parts' starts must not see Ready.
+  for (const part of [ovn, controllers]) for (const name of part.readinessChecks) health.readyz.reserve(name, `${part.name} not started`);
   return createLifecycle([health, telemetry, ovn, controllers], { timeoutMs: config.shutdownTimeoutMs, logger });
 }
 

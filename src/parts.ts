@@ -4,7 +4,7 @@
  * health server answers (and a failure there is a logged fatal exit, never a silent zombie).
  */
 import type { Config } from './config/index.js';
-import { createControllerManager, nodeSwitchGateways } from './controllers/index.js';
+import { CONTROLLER_READINESS_CHECKS, createControllerManager, nodeSwitchGateways } from './controllers/index.js';
 import { createCheckSet, createEventLoopCheck, createShutdownCheck, pingCheck, startHealthWorker } from './health/index.js';
 import type { CheckSet, HealthWorker } from './health/index.js';
 import { createKubeClient } from './kube/index.js';
@@ -18,6 +18,11 @@ import { createTelemetry } from './telemetry/index.js';
 import type { Telemetry } from './telemetry/index.js';
 
 /** The health part plus the check sets the later parts register into. */
+/** A part that adds readiness checks when it starts, named up front so health can hold their places. */
+export interface GatingPart extends Part {
+  readonly readinessChecks: readonly string[];
+}
+
 export interface HealthPart extends Part {
   readonly livez: CheckSet;
   readonly readyz: CheckSet;
@@ -105,7 +110,7 @@ export function telemetryPart(config: Config, logger: Logger, kubeconfig: KubeCl
 }
 
 /** OVN northbound: the client and the NB model over it; `current()` is undefined while off (or not yet started). */
-export interface OvnPart extends Part {
+export interface OvnPart extends GatingPart {
   current(): NbNetwork | undefined;
 }
 
@@ -119,6 +124,7 @@ export function ovnPart(config: Config, logger: Logger, health: HealthPart, tele
   let network: NbNetwork | undefined;
   return {
     name: 'ovn-nb',
+    readinessChecks: config.ovn.nb.kind === 'on' ? ['ovn-nb'] : [],
     start() {
       const instruments = telemetry.current()?.instruments;
       client = createNbClient(config.ovn, logger.child({ component: 'ovn-nb' }), instruments?.ovsClientRequestLatency);
@@ -154,13 +160,14 @@ export interface ControllersDeps {
 }
 
 /** Informers, leader election and the reconcilers. Its stop drains reconciles and releases the Lease, so a standby takes over at once. */
-export function controllersPart(deps: ControllersDeps): Part {
+export function controllersPart(deps: ControllersDeps): GatingPart {
   const { config, logger } = deps;
   const stop = new AbortController();
   let managed: Promise<unknown> = Promise.resolve();
   return {
     name: 'controllers',
     maxShare: 0.5,
+    readinessChecks: CONTROLLER_READINESS_CHECKS,
     start() {
       const telemetry = deps.telemetry.current();
       const client = createKubeClient({ kubeconfig: deps.kubeconfig, logger, ...(telemetry === undefined ? {} : { instruments: telemetry.instruments }) });

@@ -1,5 +1,5 @@
 /** Subnet, pod and IP reconcilers: glue between kube, ipam and telemetry. */
-export { createControllerManager } from './manager.js';
+export { CONTROLLER_READINESS_CHECKS, createControllerManager } from './manager.js';
 export type { ControllerManager, ControllerManagerOptions } from './manager.js';
 export { ANNOTATIONS, CONTROLLER_NAMES, EVENT_REASONS, FINALIZER, IP_LABELS } from './constants.js';
 export { NO_POD_NETWORK } from './pod/network.js';

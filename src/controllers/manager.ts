@@ -41,6 +41,9 @@ export interface ControllerManagerOptions {
   readonly reconcilers?: readonly ReconcilerSpec[];
 }
 
+/** The readiness checks every manager registers, by name: reserved before it exists (see `CheckSet.reserve`). */
+export const CONTROLLER_READINESS_CHECKS = ['informer-sync', 'ipam-init'] as const;
+
 export interface ControllerManager {
   /** `leader-election`, `reconcile-progress`. */
   readonly livenessChecks: readonly Check[];

@@ -11,8 +11,16 @@ export type CheckKind = 'livez' | 'readyz';
 /** Checks of one probe kind, in registration order; more can be added while the app serves. */
 export interface CheckSet {
   readonly kind: CheckKind;
-  /** Throws on a duplicate or malformed name: that is a wiring bug, not a runtime condition. */
+  /**
+   * Throws on a duplicate or malformed name: that is a wiring bug, not a runtime condition.
+   * A check of a reserved name takes the reservation's place.
+   */
   add(check: HealthCheck): void;
+  /**
+   * Holds a place for a check a later part will add, failing with `reason` until then, so a
+   * probe between the health server's start and that part's start cannot pass early.
+   */
+  reserve(name: string, reason: string): void;
   /** A snapshot in registration order. */
   checks(): readonly HealthCheck[];
 }
@@ -22,16 +30,26 @@ const CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export function createCheckSet(kind: CheckKind): CheckSet {
   const list: HealthCheck[] = [];
+  const reserved = new Set<HealthCheck>();
+  const validName = (name: string): void => {
+    if (!CHECK_NAME.test(name)) throw new Error(`${kind} check name: expected letters, digits, '.', '_' or '-', got \`${name}\``);
+  };
   return {
     kind,
     add(check) {
-      if (!CHECK_NAME.test(check.name)) {
-        throw new Error(`${kind} check name: expected letters, digits, '.', '_' or '-', got \`${check.name}\``);
-      }
-      if (list.some((c) => c.name === check.name)) {
-        throw new Error(`${kind} check \`${check.name}\` is already registered`);
-      }
-      list.push(check);
+      validName(check.name);
+      const at = list.findIndex((c) => c.name === check.name);
+      if (at >= 0 && reserved.delete(list[at]!)) list[at] = check;
+      else if (at >= 0) throw new Error(`${kind} check \`${check.name}\` is already registered`);
+      else list.push(check);
+    },
+    reserve(name, reason) {
+      validName(name);
+      if (list.some((c) => c.name === name)) throw new Error(`${kind} check \`${name}\` is already registered`);
+      const failed: CheckResult = Object.freeze({ ok: false, reason });
+      const placeholder: HealthCheck = { name, run: () => failed };
+      reserved.add(placeholder);
+      list.push(placeholder);
     },
     checks: () => list.slice(),
   };

@@ -68,8 +68,22 @@ describe('exit paths of the built process', () => {
       env: { KUBECONFIG: await unreachableKubeconfig(), POD_NAMESPACE: 'kube-system', POD_NAME: 'lonely', HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'none' },
     });
     try {
-      await eventually(async () => (await probe(healthPort, '/livez')).status === 200, 10_000, 'livez');
-      await new Promise((r) => setTimeout(r, 3000));
+      // From the first answered probe on, readiness names the controllers' gates and fails: a
+      // probe between the health server's start and the controllers' start must not see Ready.
+      const answered: { status: number; body: string }[] = [];
+      const deadline = Date.now() + 3000;
+      while (Date.now() < deadline) {
+        const r = await probe(healthPort, '/readyz?verbose').catch(() => undefined);
+        if (r !== undefined) answered.push(r);
+        else await new Promise((res) => setTimeout(res, 5));
+      }
+      assert.ok(answered.length > 10, `readyz answered ${answered.length} times in 3 s`);
+      for (const r of answered) {
+        assert.notEqual(r.status, 200, `Ready with an unreachable API server:\n${r.body}`);
+        assert.match(r.body, /\[-\]informer-sync failed/);
+        assert.match(r.body, /\]ipam-init /);
+      }
+      assert.equal((await probe(healthPort, '/livez')).status, 200);
       assert.equal(ctl.proc.exitCode, null, 'still running');
       assert.equal((await probe(healthPort, '/livez')).body, 'ok');
       const ready = await probe(healthPort, '/readyz');

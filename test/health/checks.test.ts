@@ -29,6 +29,20 @@ describe('createCheckSet', () => {
     assert.throws(() => set.add(pingCheck()), /readyz check `ping` is already registered/);
   });
 
+  it('holds a reserved place, failing with its reason, until the check of that name is added', async () => {
+    const set = setup();
+    set.add(pingCheck());
+    set.reserve('informer-sync', 'controllers not started');
+    set.add(check('shutdown', () => ({ ok: true })));
+    const placeholder = set.checks()[1]!;
+    assert.deepEqual(await placeholder.run(new AbortController().signal), { ok: false, reason: 'controllers not started' });
+    set.add(check('informer-sync', () => ({ ok: true })));
+    assert.deepEqual(set.checks().map((c) => c.name), ['ping', 'informer-sync', 'shutdown']);
+    assert.deepEqual(await set.checks()[1]!.run(new AbortController().signal), { ok: true });
+    assert.throws(() => set.add(check('informer-sync', () => ({ ok: true }))), /already registered/);
+    assert.throws(() => set.reserve('ping', 'x'), /already registered/);
+  });
+
   for (const bad of ['', 'a/b', 'has space', '-lead']) {
     it(`rejects the name ${JSON.stringify(bad)} that cannot be a path segment`, () => {
       assert.throws(() => setup().add(check(bad, () => ({ ok: true }))), /check name/);
