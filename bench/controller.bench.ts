@@ -14,12 +14,18 @@
  * The step to 50k runs with a standby replica; when half of that step's pods are created the
  * leader is SIGKILLed and the standby takes over (lease 10 s): `takeover` reports its peak RSS
  * from the kill to the end of the step (VmHWM reset at the kill) against its RSS after, at 50k.
+ * --ovn: a local NB ovsdb-server (test/support/ovn) is programmed too (`--ovn-nb-addr`); the pods'
+ * nodes exist as Node objects, a pod is done at `ovn.kubernetes.io/routed: "true"` (not `allocated`),
+ * and NB transactions per pod are reported. Off when ovsdb-server is not installed (said in the line).
  */
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { namespaceObject, PATHS } from '../test/support/objects.js';
+import { nodeObject, NODES_PATH } from '../test/support/ovn/e2e.js';
+import { ovnMissing, startLocalOvn } from '../test/support/ovn/local-ovn.js';
+import type { LocalOvn } from '../test/support/ovn/local-ovn.js';
 import { runBurst } from './support/burst.js';
 import { summarizeProfiles } from './support/cpuprofile.js';
 import { summarizeHeapSnapshot } from './support/heapsnapshot.js';
@@ -40,11 +46,18 @@ const { values } = parseArgs({
     'node-options': { type: 'string' },
     'no-huge': { type: 'boolean' },
     pods: { type: 'string', default: 'realistic' },
+    ovn: { type: 'boolean' },
   },
 });
 if (values.pods !== 'realistic' && values.pods !== 'tiny') throw new Error(`--pods: expected realistic or tiny, got \`${values.pods}\``);
 const podBody = values.pods === 'realistic' ? realisticPod : undefined;
-const body = podBody === undefined ? {} : { podBody };
+const ovnWanted = values.ovn === true;
+const ovnAbsent = ovnWanted ? ovnMissing() : undefined;
+const withOvn = ovnWanted && ovnAbsent === undefined;
+if (ovnAbsent !== undefined) process.stderr.write(`# --ovn asked for but OVN is missing (${ovnAbsent}): measuring without northbound\n`);
+const body = { ...(podBody === undefined ? {} : { podBody }), ...(withOvn ? { doneAnnotation: 'ovn.kubernetes.io/routed' } : {}) };
+/** Set once the local NB runs (with --ovn): every controller of the run programs it. */
+let ovnArgs: string[] = [];
 const quick = values.quick === true;
 const SIZES = quick ? { small: 200, big: 2_000, huge: values['no-huge'] === true ? 0 : 4_000 } : { small: 1_000, big: 10_000, huge: values['no-huge'] === true ? 0 : 50_000 };
 const workers = Number(values.workers ?? 3);
@@ -64,6 +77,11 @@ async function setup(api: ApiServerProcess): Promise<void> {
   try {
     const r = await client.call('POST', PATHS.namespaces, namespaceObject(NS));
     if (r.status !== 201) throw new Error(`namespace: HTTP ${r.status}`);
+    // The realistic pods run on node-0..node-99 (the tiny ones on node-1): with OVN each node gets its port and port group.
+    for (let i = 0; withOvn && i < 100; i++) {
+      const n = await client.call('POST', NODES_PATH, nodeObject(`node-${i}`, `172.18.${i >> 8}.${(i & 255) + 2}`));
+      if (n.status !== 201) throw new Error(`node-${i}: HTTP ${n.status}`);
+    }
     const deadline = Date.now() + 30_000;
     while ((await client.call('GET', `${PATHS.subnets}/ovn-default`)).status !== 200) {
       if (Date.now() > deadline) throw new Error('default subnet not created within 30s');
@@ -118,6 +136,13 @@ function requestsPerPod(internals: Record<string, { count: number }>, created: n
   return { total: per(total), ...Object.fromEntries(Object.entries(byVerb).map(([k, n]) => [k, per(n)])) };
 }
 
+/** NB `transact` requests per created pod over both bursts (start-up ones included). */
+function nbTransactionsPerPod(internals: Record<string, { count: number }>, created: number): number {
+  let n = 0;
+  for (const [key, v] of Object.entries(internals)) if (/^ovs_client_request_latency_milliseconds\{.*method="transact"/.test(key)) n += v.count;
+  return Math.round((n / created) * 1000) / 1000;
+}
+
 /** How many log lines the controller wrote, by message (top 8): logging is work on its event loop. */
 function logCounts(c: Controller): Record<string, number> {
   const counts = new Map<string, number>();
@@ -168,6 +193,7 @@ function controllerDiagnostics(first: boolean): Partial<ControllerOptions> {
   return {
     memwatchFile: MEMWATCH_FILE,
     nodeOptions: values['node-options'] ?? '',
+    args: ovnArgs,
     ...(first && values.profile !== undefined ? { cpuProfDir: values.profile } : {}),
     ...(first && values.heap !== undefined ? { heapDir: values.heap } : {}),
   };
@@ -187,6 +213,7 @@ async function firstRun(api: ApiServerProcess, live: Live, out: Out): Promise<vo
   out['memoryAfterBurst'] = await memory(ctl, SIZES.small + SIZES.big);
   out['internalsAfterBurst'] = await controllerInternals(ctl.metricsPort);
   out['requestsPerPod'] = requestsPerPod(out['internalsAfterBurst'] as Record<string, { count: number }>, SIZES.small + SIZES.big);
+  if (withOvn) out['nbTransactionsPerPod'] = nbTransactionsPerPod(out['internalsAfterBurst'] as Record<string, { count: number }>, SIZES.small + SIZES.big);
   out['logLinesAfterBurst'] = logCounts(ctl);
   out['scrape'] = await scrapeFigures(ctl.metricsPort, quick ? 5 : 20);
   if (values.heap !== undefined) out['heap'] = await heapSnapshot(ctl, values.heap);
@@ -254,15 +281,27 @@ async function main(): Promise<void> {
   const profDir = values.profile;
   if (profDir !== undefined) await mkdir(profDir, { recursive: true });
   const out: Out = { bench: 'controller', quick, workers, nodeOptions: values['node-options'] ?? '', sizes: SIZES, pods: values.pods, podBytes: podBody === undefined ? null : realisticPodBytes() };
+  out['ovn'] = withOvn ? 'northbound (local ovsdb-server)' : ovnAbsent === undefined ? 'off' : `off: ${ovnAbsent}`;
+  const ovn: LocalOvn | undefined = withOvn ? await startLocalOvn() : undefined;
+  if (ovn !== undefined) ovnArgs = [`--ovn-nb-addr=${ovn.nbAddr}`];
   const api = await startApiServerProcess(profDir === undefined ? {} : { cpuProfDir: profDir });
   const live: Live = {};
   try {
     await firstRun(api, live, out);
     await secondRun(api, live, out);
+  } catch (err) {
+    // Say what the controllers were doing: a bench that only times out explains nothing.
+    for (const c of [live.ctl, live.standby]) {
+      if (c === undefined) continue;
+      process.stderr.write(`# ${c.ctl.proc.pid}: exit ${c.ctl.proc.exitCode ?? c.ctl.proc.signalCode ?? 'running'}; last log lines:\n`);
+      for (const l of c.ctl.logs.slice(-15)) process.stderr.write(`#   ${JSON.stringify(l).slice(0, 400)}\n`);
+    }
+    throw err;
   } finally {
     await live.ctl?.close();
     await live.standby?.close();
     await api.close();
+    await ovn?.stop();
     await rm(MEMWATCH_FILE, { force: true });
   }
   if (profDir !== undefined) out['profiles'] = await summarizeProfiles(profDir, 12);

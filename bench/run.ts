@@ -3,6 +3,8 @@
  * table of every figure against its target. `npm run bench` builds first (the controller bench
  * runs dist/main.js). Run: tsx bench/run.ts [--quick] [--out FILE]
  * --quick: smaller sizes (IPAM 200k x 2, SDK 100k x 2, pods 200/2,000, no 50k step).
+ * The controller bench programs a local OVN northbound (its --ovn) unless --no-ovn; where OVN is not
+ * installed it says so in its line and measures without.
  * Raw JSON lines go to stdout as they arrive, and all of them to --out when given.
  */
 import { spawn } from 'node:child_process';
@@ -11,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { evaluate } from './support/targets.js';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, out: { type: 'string' }, 'no-ovn': { type: 'boolean' } } });
 const quick = values.quick === true;
 
 interface Bench {
@@ -23,7 +25,7 @@ interface Bench {
 const BENCHES: readonly Bench[] = [
   { name: 'ipam', file: 'ipam.bench.ts', args: quick ? ['200000', '2'] : [] },
   { name: 'metrics-sdk', file: 'metrics-sdk.bench.ts', args: quick ? ['--quick'] : [] },
-  { name: 'controller', file: 'controller.bench.ts', args: quick ? ['--quick'] : [] },
+  { name: 'controller', file: 'controller.bench.ts', args: [...(quick ? ['--quick'] : []), ...(values['no-ovn'] === true ? [] : ['--ovn'])] },
 ];
 
 function runOne(b: Bench): Promise<Record<string, unknown>> {

@@ -71,7 +71,7 @@ export function histogramMeans(body: string, names: readonly string[]): Record<s
 /** One scrape, reduced to the means of the reconcile, queue and REST client histograms. */
 export async function controllerInternals(port: number): Promise<Record<string, unknown>> {
   const { body } = await scrapeOnce(port);
-  return histogramMeans(body, ['rest_client_request_duration_seconds', 'controller_runtime_reconcile_time_seconds', 'workqueue_queue_duration_seconds', 'workqueue_work_duration_seconds']);
+  return histogramMeans(body, ['rest_client_request_duration_seconds', 'controller_runtime_reconcile_time_seconds', 'workqueue_queue_duration_seconds', 'workqueue_work_duration_seconds', 'ovs_client_request_latency_milliseconds']);
 }
 
 /**

@@ -193,7 +193,7 @@ describe('health app: other paths and methods', () => {
 
   it('turns an unexpected handler error into a plain 500 and logs it', async () => {
     const { get, logs } = setup({
-      livez: { kind: 'livez', add: () => {}, checks: () => { throw new Error('registry broke'); } },
+      livez: { kind: 'livez', add: () => {}, reserve: () => {}, checks: () => { throw new Error('registry broke'); } },
     });
     const res = await get('/livez');
     assert.deepEqual([res.status, res.body], [500, 'internal server error\n']);
