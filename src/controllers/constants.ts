@@ -28,11 +28,9 @@ export const IP_LABELS = Object.freeze({
 /** Finalizer on Subnets and IP objects (Kube-OVN's `util.KubeOVNControllerFinalizer`). */
 export const FINALIZER = 'kubeovn.io/kube-ovn-controller';
 
-/** Event reasons this controller writes. */
+/** Event reasons this controller writes (none for a successful allocation or release, as Kube-OVN). */
 export const EVENT_REASONS = Object.freeze({
   acquireFailed: 'AcquireAddressFailed',
-  allocated: 'PodNetworkAllocated',
-  released: 'PodNetworkReleased',
   restoreConflict: 'AddressConflict',
   /** A user edited an allocation annotation; it was written back from the IP object (DESIGN §7a). */
   annotationChanged: 'AddressAnnotationChanged',

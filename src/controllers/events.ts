@@ -1,27 +1,34 @@
 /**
- * Best-effort Kubernetes Events: deduplicated per object and reason, sent in the background
- * with bounded concurrency and a bounded backlog, so a slow API server never slows a
- * reconcile and a flood of failures never grows memory.
+ * Best-effort Kubernetes Events (core/v1, as client-go's `record` package writes them),
+ * correlated like client-go's recorder: the same Event again is a PATCH of `count`,
+ * `lastTimestamp` and `message` on the Event already written, not a new one; an object past
+ * its rate limit gets no more for a while (see `createEventCorrelator`). Writes go in the
+ * background with bounded concurrency and a bounded backlog, so a slow API server never slows
+ * a reconcile and a flood of failures never grows memory. Repeats that arrive while a write of
+ * the same Event is queued or in flight join it: one request carries the latest count.
  */
-import { involvedObjectOf } from '../kube/index.js';
+import { formatTime } from '../clock/index.js';
+import { involvedObjectOf, isNotFound, RESOURCES } from '../kube/index.js';
 import type { Clock } from '../clock/index.js';
 import type { KubeClient, KubeObject, Resource } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
+import { createEventCorrelator } from './event-correlator.js';
+import type { CorrelatorOptions, EventSeries } from './event-correlator.js';
 
 export interface EventRecorder {
-  /** Queues an Event about `obj` unless the same object/reason had one within the dedup window. */
+  /** Records an Event about `obj`: a new one, a higher count on one already written, or nothing past the object's rate limit. */
   record(resource: Resource, obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
   /** Resolves when nothing is in flight or queued (tests). */
   idle(): Promise<void>;
 }
 
 export interface EventRecorderOptions {
-  readonly client: Pick<KubeClient, 'createEvent'>;
+  readonly client: Pick<KubeClient, 'createEvent' | 'mergePatch'>;
   readonly logger: Logger;
   readonly clock: Clock;
-  /** At most one Event per object and reason per this window, ms. Default 30000. */
-  readonly dedupMs?: number;
-  /** Concurrent POSTs. Default 8. */
+  /** Rate limit, aggregation and cache bounds; client-go's defaults. */
+  readonly correlator?: CorrelatorOptions;
+  /** Concurrent writes. Default 8. */
   readonly maxInFlight?: number;
   /** Events waiting beyond the in-flight ones; more are dropped (and counted in the log). `Normal` events only get a tenth of it. Default 2000. */
   readonly maxPending?: number;
@@ -31,67 +38,87 @@ export interface EventRecorderOptions {
   readonly instance?: string;
 }
 
-interface Pending {
-  readonly run: () => Promise<unknown>;
-}
-
 export function createEventRecorder(options: EventRecorderOptions): EventRecorder {
-  const dedupMs = options.dedupMs ?? 30_000;
+  const { client, logger, clock } = options;
+  const correlator = createEventCorrelator(options.correlator);
   const maxInFlight = options.maxInFlight ?? 8;
   const maxPending = options.maxPending ?? 2000;
-  const lastSent = new Map<string, number>();
-  const queue: Pending[] = [];
+  const queue: EventSeries[] = [];
   let inFlight = 0;
-  let dropped = 0;
+  const dropped = { backlog: 0, limited: 0 };
   const idlers: Array<() => void> = [];
 
-  // Pruning is O(entries): run it only when the map doubled since the last prune, so a burst of
-  // distinct objects inside one window costs amortised O(1) per event.
-  let pruneAt = 20_000;
-  const prune = (now: number): void => {
-    for (const [key, at] of lastSent) if (now - at >= dedupMs) lastSent.delete(key);
-    pruneAt = Math.max(20_000, lastSent.size * 2);
-  };
-  const pump = (): void => {
+  /** Creates the Event, or patches the one written before (created anew if it expired). */
+  async function write(s: EventSeries, count: number): Promise<void> {
+    if (s.name !== undefined) {
+      const patch = { count, lastTimestamp: formatTime(s.lastMs), message: s.message };
+      try {
+        await client.mergePatch(RESOURCES.events, s.name, patch, { namespace: s.namespace ?? 'default' });
+        return;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    const created = await client.createEvent({ ...s.input, message: s.message, count, firstMs: s.firstMs, lastMs: s.lastMs });
+    s.name = created.metadata.name;
+    s.namespace = created.metadata.namespace;
+  }
+
+  function send(s: EventSeries): void {
+    s.sending = true;
+    inFlight += 1;
+    const count = s.count;
+    // Written even when it failed: a failure is not retried in a loop; the next repeat writes the total.
+    s.written = count;
+    void write(s, count)
+      .catch((err: unknown) => logger.debug({ err: err instanceof Error ? err.message : String(err), reason: s.input.reason }, 'event not recorded'))
+      .finally(() => {
+        s.sending = false;
+        inFlight -= 1;
+        if (s.count !== s.written) schedule(s);
+        pump();
+      });
+  }
+
+  function pump(): void {
     while (inFlight < maxInFlight && queue.length > 0) {
-      const next = queue.shift() as Pending;
-      inFlight += 1;
-      void next
-        .run()
-        .catch((err: unknown) => options.logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'event not recorded'))
-        .finally(() => {
-          inFlight -= 1;
-          pump();
-        });
+      const next = queue.shift() as EventSeries;
+      next.queued = false;
+      send(next);
     }
     if (inFlight === 0 && queue.length === 0) idlers.splice(0).forEach((wake) => wake());
-  };
+  }
+
+  function schedule(s: EventSeries): void {
+    if (s.queued || s.sending) return;
+    // Under a burst, informational events yield first: Warnings keep the whole backlog.
+    if (queue.length >= (s.input.type === 'Normal' ? Math.ceil(maxPending / 10) : maxPending)) {
+      dropped.backlog += 1;
+      if (dropped.backlog % 1000 === 1) logger.warn({ dropped: dropped.backlog }, 'event backlog full; dropping events');
+      return;
+    }
+    s.queued = true;
+    queue.push(s);
+  }
 
   return {
     record(resource, obj, type, reason, message) {
-      const now = options.clock.now();
-      const key = `${resource.plural}/${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}/${reason}`;
-      const last = lastSent.get(key);
-      if (last !== undefined && now - last < dedupMs) return;
-      lastSent.set(key, now);
-      if (lastSent.size > pruneAt) prune(now);
-      // Under a burst, informational events yield first: Warnings keep the whole backlog.
-      if (queue.length >= (type === 'Normal' ? Math.ceil(maxPending / 10) : maxPending)) {
-        dropped += 1;
-        if (dropped % 1000 === 1) options.logger.warn({ dropped }, 'event backlog full; dropping events');
-        return;
-      }
       const apiVersion = resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
-      const involvedObject = involvedObjectOf(obj, apiVersion, resource.kind);
       const input = {
-        involvedObject,
+        involvedObject: involvedObjectOf(obj, apiVersion, resource.kind),
         type,
         reason,
         message: message.length > 1000 ? `${message.slice(0, 997)}...` : message,
         ...(options.host === undefined || options.host === '' ? {} : { host: options.host }),
         ...(options.instance === undefined || options.instance === '' ? {} : { instance: options.instance }),
       };
-      queue.push({ run: () => options.client.createEvent(input) });
+      const series = correlator.observe(input, clock.now());
+      if (series === undefined) {
+        dropped.limited += 1;
+        if (dropped.limited % 1000 === 1) logger.debug({ dropped: dropped.limited, reason, object: input.involvedObject.name }, 'event over its object\'s rate limit; dropped');
+        return;
+      }
+      schedule(series);
       pump();
     },
     idle() {

@@ -73,7 +73,8 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
       instruments.ipamReleases.add(1, { subnet_name, result: 'success' });
       enqueue.subnetStatus(held.subnet);
       book.wake(held.subnet);
-      if (pod !== undefined) events.record(RESOURCES.pods, pod, 'Normal', EVENT_REASONS.released, `released ${held.ip} in subnet ${held.subnet}`);
+      // No Event for a release, as Kube-OVN: an Event per pod would double the API writes.
+      logger.debug({ pod: key, ip: held.ip, subnet: held.subnet, finished: pod !== undefined }, 'address released');
     }
     book.forget(key);
     enqueue.ip(ipNameOfPodKey(key));
@@ -123,7 +124,8 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
       logger.warn({ pod: key, annotations: changed, ip: held.ip, subnet: held.subnet }, 'allocation annotations edited; written back');
       events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.annotationChanged, message);
     } else {
-      events.record(RESOURCES.pods, pod, 'Normal', EVENT_REASONS.allocated, `allocated ${held.ip} (mac ${held.mac}) in subnet ${held.subnet}`);
+      // No Event for a success, as Kube-OVN: an Event per pod would double the API writes.
+      logger.debug({ pod: key, ip: held.ip, mac: held.mac, subnet: held.subnet }, 'address allocated');
     }
     return DONE;
   }

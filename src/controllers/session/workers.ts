@@ -12,8 +12,18 @@ import { CONTROLLER_NAMES } from '../constants.js';
 import type { ControllerContext, Enqueue } from '../context.js';
 import type { ReconcilerSpec } from '../spec.js';
 
-/** Status refreshes after allocations are coalesced over this window, ms (a burst of 1000 allocations writes one status). */
+/**
+ * Usage-driven status refreshes of one subnet: the first waits this long after a quiet period
+ * (allocations arriving together share it), ms.
+ */
 const STATUS_COALESCE_MS = 100;
+/**
+ * ... and each later one at least this long after the previous refresh began, ms: a burst of
+ * 10k allocations in a subnet writes about one status per second (plus the trailing one with
+ * the exact final usage) whatever the allocation rate. Spec and deletion changes are not
+ * delayed: they reach the subnet queue straight from the informer.
+ */
+const STATUS_MIN_INTERVAL_MS = 1000;
 
 export interface WorkerDeps {
   readonly config: Config;
@@ -38,22 +48,14 @@ export function createWorkers(deps: WorkerDeps): Workers {
   const { clock, config } = deps;
   const queues = new Map<string, Workqueue>();
   let controllers: Controller[] = [];
-  const statusDirty = new Set<string>();
-  let cancelStatusTimer: (() => void) | undefined;
+  const statusRefresh = createStatusRefresh(clock, (name) => add(CONTROLLER_NAMES.subnet, name));
 
   const add = (name: string, key: string): void => queues.get(name)?.add(key);
   const enqueue: Enqueue = {
     pod: (key) => add(CONTROLLER_NAMES.pod, key),
     subnet: (name) => add(CONTROLLER_NAMES.subnet, name),
     ip: (name) => add(CONTROLLER_NAMES.ip, name),
-    subnetStatus(name) {
-      statusDirty.add(name);
-      cancelStatusTimer ??= clock.setTimer(() => {
-        cancelStatusTimer = undefined;
-        for (const n of statusDirty) enqueue.subnet(n);
-        statusDirty.clear();
-      }, STATUS_COALESCE_MS);
-    },
+    subnetStatus: (name) => statusRefresh.request(name),
   };
 
   async function run(specs: readonly ReconcilerSpec[], ctx: ControllerContext, signal: AbortSignal): Promise<void> {
@@ -70,10 +72,39 @@ export function createWorkers(deps: WorkerDeps): Workers {
     try {
       await Promise.all(running);
     } finally {
-      cancelStatusTimer?.();
+      statusRefresh.cancel();
       controllers = [];
     }
   }
 
   return { enqueue, add, started: () => queues.size > 0, run, controllers: () => controllers };
+}
+
+/**
+ * Per subnet, at most one refresh pending: requests while one is pending join it. The queue
+ * runs one reconcile per subnet at a time and reads the usage when it runs, so the last
+ * refresh after the last change writes the exact final numbers.
+ */
+function createStatusRefresh(clock: Clock, refresh: (name: string) => void): { request(name: string): void; cancel(): void } {
+  const pending = new Map<string, () => void>();
+  const lastAt = new Map<string, number>();
+  return {
+    request(name) {
+      if (pending.has(name)) return;
+      const last = lastAt.get(name);
+      const wait = last === undefined ? STATUS_COALESCE_MS : Math.max(STATUS_COALESCE_MS, last + STATUS_MIN_INTERVAL_MS - clock.now());
+      pending.set(name, clock.setTimer(() => {
+        pending.delete(name);
+        const now = clock.now();
+        lastAt.set(name, now);
+        // Names come from served subnets, so this stays small; forget the quiet ones anyway.
+        if (lastAt.size > 1024) for (const [n, at] of lastAt) if (now - at >= STATUS_MIN_INTERVAL_MS) lastAt.delete(n);
+        refresh(name);
+      }, wait));
+    },
+    cancel() {
+      for (const stop of pending.values()) stop();
+      pending.clear();
+    },
+  };
 }

@@ -9,12 +9,13 @@ import type { ReconcilerSpec } from '../spec.js';
 import { ensureDefaultSubnet } from './default-subnet.js';
 import { registerSubnetGauges } from './metrics.js';
 import { createSubnetReconciler } from './reconcile.js';
+import { subnetChanged } from './rules.js';
 
 const nameOf = (obj: { metadata: { name?: string } }): string => obj.metadata.name ?? '';
 
 export const subnetReconciler: ReconcilerSpec = {
   name: CONTROLLER_NAMES.subnet,
-  watches: [watch({ cache: 'subnets', onAdd: (s) => [nameOf(s)], onUpdate: (_old, s) => [nameOf(s)], onDelete: (s) => [nameOf(s)] })],
+  watches: [watch({ cache: 'subnets', onAdd: (s) => [nameOf(s)], onUpdate: (old, s) => (subnetChanged(old, s) ? [nameOf(s)] : []), onDelete: (s) => [nameOf(s)] })],
   // Subnets the rebuild loaded that the cache does not have yet: not served until it does.
   initialKeys: (caches, term) => new Set([...caches.subnets.list().map(nameOf), ...term.ipam.subnets().map((s) => s.name)]),
   reconciler: createSubnetReconciler,

@@ -115,6 +115,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   const bounded = (signal?: AbortSignal): AbortSignal =>
     signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
   const jsonBody = (contentType: string) => ({ 'Content-Type': contentType });
+  let eventSeq = 0;
 
   const client: KubeClient = {
     host: transport.host,
@@ -168,7 +169,8 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       return requester.json<KubeObject>({ method: 'DELETE', path, body: JSON.stringify(deleteOptions), headers: jsonBody('application/json'), signal: bounded(o.signal) }, describe(resource, 'delete', name, o.namespace));
     },
     async createEvent(input: EventInput, o: { signal?: AbortSignal } = {}): Promise<KubeObject> {
-      const event = buildEvent(input, clock.now());
+      eventSeq += 1;
+      const event = buildEvent(input, clock.now(), eventSeq);
       return client.create(RESOURCES.events, event, o.signal === undefined ? {} : { signal: o.signal });
     },
   };

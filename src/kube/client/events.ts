@@ -26,18 +26,24 @@ export interface EventInput {
   readonly host?: string;
   /** `reportingInstance`; usually the pod name; optional. */
   readonly instance?: string;
+  /** Occurrences so far (a recorder that counts repeats); default 1. */
+  readonly count?: number;
+  /** `firstTimestamp` / `lastTimestamp`, ms since the epoch; default the time of the write. */
+  readonly firstMs?: number;
+  readonly lastMs?: number;
 }
 
 /**
  * A core/v1 Event for `input` at time `nowMs`. Events of cluster-scoped objects (Subnets,
  * IPs) go to the `default` namespace, as client-go's recorder does; the name is
- * `<object>.<hex nanoseconds>` like client-go's, so it is unique without `generateName`.
+ * `<object>.<hex nanoseconds>` like client-go's, so it is unique without `generateName`:
+ * `seq` (a writer's running count) fills the nanoseconds a millisecond clock lacks, so two
+ * Events about one object in the same millisecond do not collide.
  */
-export function buildEvent(input: EventInput, nowMs: number): KubeObject {
+export function buildEvent(input: EventInput, nowMs: number, seq = 0): KubeObject {
   const involved = input.involvedObject;
   const namespace = involved.namespace !== undefined && involved.namespace !== '' ? involved.namespace : 'default';
-  const nanos = BigInt(Math.floor(nowMs)) * 1_000_000n;
-  const time = formatTime(nowMs);
+  const nanos = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(seq % 1_000_000);
   return {
     apiVersion: 'v1',
     kind: 'Event',
@@ -47,9 +53,9 @@ export function buildEvent(input: EventInput, nowMs: number): KubeObject {
     message: input.message,
     type: input.type,
     source: input.host === undefined ? { component: EVENT_COMPONENT } : { component: EVENT_COMPONENT, host: input.host },
-    firstTimestamp: time,
-    lastTimestamp: time,
-    count: 1,
+    firstTimestamp: formatTime(input.firstMs ?? nowMs),
+    lastTimestamp: formatTime(input.lastMs ?? nowMs),
+    count: input.count ?? 1,
     reportingComponent: EVENT_COMPONENT,
     reportingInstance: input.instance ?? '',
   };

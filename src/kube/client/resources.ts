@@ -67,7 +67,7 @@ export interface ApiUsage {
 export const API_USAGE: readonly ApiUsage[] = Object.freeze([
   { resource: RESOURCES.pods, verbs: ['get', 'list', 'watch', 'patch'], why: 'informer; orphaned IP check; one merge patch of the allocation annotations' },
   { resource: RESOURCES.namespaces, verbs: ['list', 'watch'], why: 'informer' },
-  { resource: RESOURCES.events, verbs: ['create'], why: 'Events on pods and subnets' },
+  { resource: RESOURCES.events, verbs: ['create', 'patch'], why: 'Events on pods and subnets; a repeat patches the count of the Event written' },
   { resource: RESOURCES.nodes, verbs: ['list', 'watch', 'patch'], why: 'informer; one merge patch of the join address annotations per node' },
   { resource: RESOURCES.leases, verbs: ['get', 'create', 'update'], why: 'leader election' },
   { resource: RESOURCES.subnets, verbs: ['list', 'watch', 'create', 'patch'], why: 'informer; default subnet; defaulting and finalizers by merge patch' },

@@ -8,6 +8,7 @@ import {
   nextConditions,
   overlapBlockers,
   statusPatch,
+  subnetChanged,
   usageStatus,
 } from '../../../src/controllers/subnet/rules.js';
 import type { OverlapPeer } from '../../../src/controllers/subnet/rules.js';
@@ -88,4 +89,19 @@ describe('status fields', () => {
     assert.deepEqual(statusPatch({ a: 1, b: 'x' }, { a: 1, b: 'y' }), { b: 'y' });
     assert.equal(statusPatch({ a: 1, conditions: [] }, { a: 1, conditions: [] }), undefined);
   });
+});
+
+describe('subnet updates worth a reconcile', () => {
+  const base = { metadata: { name: 's', generation: 1, resourceVersion: '5', finalizers: ['f'] }, spec: { cidrBlock: '10.0.0.0/24' }, status: { v4usingIPs: 1 } };
+  it('skips a status-only update (the echo of our own status write)', () => {
+    assert.equal(subnetChanged(base, { ...base, metadata: { ...base.metadata, resourceVersion: '6' }, status: { v4usingIPs: 2 } }), false);
+  });
+  const changes: Array<[string, object]> = [
+    ['spec', { spec: { cidrBlock: '10.0.1.0/24' } }],
+    ['generation', { metadata: { ...base.metadata, generation: 2 } }],
+    ['deletion', { metadata: { ...base.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }],
+    ['finalizers', { metadata: { ...base.metadata, finalizers: [] } }],
+    ['labels', { metadata: { ...base.metadata, labels: { a: 'b' } } }],
+  ];
+  for (const [what, change] of changes) it(`reconciles a change of ${what}`, () => assert.equal(subnetChanged(base, { ...base, ...change }), true));
 });

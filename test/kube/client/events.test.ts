@@ -35,6 +35,15 @@ describe('buildEvent', () => {
     const { now, pod } = setup();
     const input = { involvedObject: involvedObjectOf(pod, 'v1', 'Pod'), type: 'Normal' as const, reason: 'R', message: 'm' };
     assert.notEqual(buildEvent(input, now).metadata.name, buildEvent(input, now + 1).metadata.name);
+    assert.notEqual(buildEvent(input, now, 1).metadata.name, buildEvent(input, now, 2).metadata.name, 'same millisecond, another write');
+  });
+
+  it('carries a counted series: count and first/last timestamps', () => {
+    const { now, pod } = setup();
+    const event = buildEvent({ involvedObject: involvedObjectOf(pod, 'v1', 'Pod'), type: 'Warning', reason: 'R', message: 'm', count: 4, firstMs: now - 60_000, lastMs: now }, now);
+    assert.equal(event['count'], 4);
+    assert.ok(Date.parse(String(event['firstTimestamp'])) <= now - 59_000);
+    assert.equal(Date.parse(String(event['lastTimestamp'])), Math.floor(now / 1000) * 1000);
   });
 
   it('formats metav1.Time with second precision', () => {

@@ -17,9 +17,15 @@ export interface RouterDeps extends ResourceDeps {
   readonly registry: Registry;
   readonly faults: Faults;
   readonly hostPort: () => string;
-  readonly counters: { requests: number };
+  readonly counters: RequestCounters;
   /** What `/version` answers. */
   readonly version: Record<string, string>;
+}
+
+/** Requests served, and the tallies tests registered (`ApiServer.countRequests`). */
+export interface RequestCounters {
+  requests: number;
+  readonly tallies: Array<{ readonly method: string; readonly path: RegExp; count: number }>;
 }
 
 /** Splits `<rest>` after `/api/v1` or `/apis/<g>/<v>` into a resource address. */
@@ -143,6 +149,7 @@ export function createHandler(deps: RouterDeps): (req: IncomingMessage, res: Ser
       return;
     }
     deps.counters.requests += 1;
+    for (const t of deps.counters.tallies) if (t.method === req.method && t.path.test(url.pathname)) t.count += 1;
     const run = async (): Promise<void> => {
       const latency = deps.faults.latencyMs;
       if (latency > 0) await new Promise((done) => setTimeout(done, latency));

@@ -11,6 +11,7 @@ import { Operations } from './operations.js';
 import type { OperationsOptions } from './operations.js';
 import { Registry } from './registry.js';
 import { createHandler } from './router.js';
+import type { RequestCounters } from './router.js';
 import { ProtoCatalog } from './protobuf.js';
 import { loadState, readManifests, saveState } from './state.js';
 import { Store } from './store.js';
@@ -46,6 +47,8 @@ export interface ApiServer {
   readonly faults: Faults;
   /** Requests served (control API excluded) and watches opened since start. */
   stats(): { requests: number; watches: number };
+  /** Counts requests from now on whose method is `method` and path matches `path`; read the count with the returned function. */
+  countRequests(method: string, path: RegExp): () => number;
   /** Current global resourceVersion. */
   resourceVersion(): number;
   saveState(path: string): Promise<void>;
@@ -110,7 +113,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const hub = new WatchHub(store, encoder, options.bookmarkIntervalMs ?? 1000);
   if (options.statePath !== undefined) await loadState(store, registry, options.statePath);
   await seed(ops, registry, options);
-  const counters = { requests: 0 };
+  const counters: RequestCounters = { requests: 0, tallies: [] };
   const server = createServer({ keepAliveTimeout: 65_000 });
   let port = options.port ?? 0;
   const faults = new Faults({
@@ -141,6 +144,11 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     faults,
     writeKubeconfig: (path) => writeKubeconfig(path, url),
     stats: () => ({ requests: counters.requests, watches: hub.total }),
+    countRequests(method, path) {
+      const tally = { method, path, count: 0 };
+      counters.tallies.push(tally);
+      return () => tally.count;
+    },
     resourceVersion: () => store.resourceVersion,
     saveState: (path) => saveState(store, path),
     createToken: (namespace, name, tokenOptions = {}) => {
