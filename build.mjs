@@ -92,6 +92,11 @@ const [app, launcher] = await Promise.all([
   build({
     ...common,
     entryPoints: { controller: join(ROOT, 'src/main.ts'), worker: join(ROOT, 'src/health/worker.ts') },
+    // Code splitting: a dynamic `import()` becomes a chunk file read only when it runs, so the
+    // self-signed certificate code (@peculiar/x509, asn1js, reflect-metadata: ~800 KB) costs
+    // nothing unless `--secure-serving` makes one. Modules both entries use become shared chunks.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     banner: { js: REQUIRE_SHIM },
     metafile: values.metafile !== undefined,
   }),
