@@ -3,7 +3,7 @@
  * already allocated (annotations and `IP` objects written as the controller writes them), on the
  * local API server. Each round and build: a leader starts and rebuilds, a standby of the same
  * build starts and syncs, the standby's VmHWM is reset and the leader SIGKILLed; the standby takes
- * over (lease 10 s), rebuilds from its quorum lists and reconciles every key. Reported: the
+ * over (lease 15 s), rebuilds from its quorum lists and reconciles every key. Reported: the
  * standby's RSS before the kill, its peak from the kill to `--settle-ms` after its "IPAM rebuilt"
  * line, its RSS then (steady), and the rebuild time. Builds interleaved (A B, B A, ...).
  * Run: node --import tsx bench/takeover-ab.bench.ts --a BASE/dist/main.js --b dist/main.js [--pods 20000] [--rounds 2]
@@ -28,6 +28,9 @@ const NS = 'bench';
 const settleMs = Number(values['settle-ms']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (kib: number) => Math.round(kib / 102.4) / 10;
+// A roomier renew deadline than procs' default: a leader syncing 20k realistic pods on a loaded
+// 2-core box must not lose its lease before the planned kill.
+const LEASE = ['--leader-elect-lease-duration=15s', '--leader-elect-renew-deadline=12s', '--leader-elect-retry-period=1s'];
 
 /** The allocation of pod i in ovn-default (10.16.0.0/16; .0.1 is the gateway). */
 function allocation(i: number): Record<string, string> {
@@ -87,11 +90,11 @@ async function logLine(c: Controller, msg: string, after: number, timeoutMs: num
 }
 
 async function once(kubeconfig: string, entry: string, tag: string): Promise<Record<string, unknown>> {
-  const leader = await startController({ kubeconfig, name: `l-${tag}`, entry });
+  const leader = await startController({ kubeconfig, name: `l-${tag}`, entry, args: LEASE });
   let standby: Controller | undefined;
   try {
     if ((await logLine(leader, 'IPAM rebuilt', 0, 180_000)) === undefined) throw new Error(`${tag}: leader did not rebuild`);
-    standby = await startController({ kubeconfig, name: `s-${tag}`, entry });
+    standby = await startController({ kubeconfig, name: `s-${tag}`, entry, args: LEASE });
     await sleep(2000);
     const pid = standby.ctl.proc.pid;
     const standbyMiB = mib(rssKiB(pid));

@@ -26,7 +26,7 @@ export const REBUILD_PAGE = 500;
 type RebuildContext = Pick<ControllerContext, 'client' | 'clock' | 'logger' | 'events' | 'term' | 'instruments' | 'caches'>;
 
 /** One listed kind: its informer cache (objects shared from it) and how a listed object is slimmed. */
-interface Listed<T extends KubeObject> {
+export interface Listed<T extends KubeObject> {
   readonly resource: Resource;
   readonly cache: Pick<Informer<T>, 'get'>;
   readonly key: (obj: T) => string;
@@ -41,7 +41,7 @@ function reduce<T extends KubeObject>(kind: Listed<T>, obj: T): T {
 }
 
 /** A quorum list (no resourceVersion) in pages; continue tokens keep one consistent snapshot. */
-async function listReduced<T extends KubeObject>(ctx: RebuildContext, kind: Listed<T>, signal: AbortSignal): Promise<T[]> {
+export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext, 'client'>, kind: Listed<T>, signal: AbortSignal): Promise<T[]> {
   const items: T[] = [];
   let cont: string | undefined;
   do {
