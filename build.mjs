@@ -2,6 +2,7 @@
 //   dist/main.js        the entry: V8 flags, then loads the controller (src/launch.ts)
 //   dist/controller.js  the controller and every production dependency it runs (src/main.ts)
 //   dist/worker.js      the health worker thread, its own small graph (src/health/worker.ts)
+//   dist/certificates.js  self-signed certificates, loaded only with --secure-serving
 // A bundle loads only code that runs: client-node is used for `KubeConfig` alone, and its
 // generated API (600 KB) and undici (1.4 MB, for the fetch path we do not take) were most of
 // the start time and of the idle heap. Nothing under node_modules is needed at run time.
@@ -91,12 +92,12 @@ await rm(stage, { recursive: true, force: true });
 const [app, launcher] = await Promise.all([
   build({
     ...common,
-    entryPoints: { controller: join(ROOT, 'src/main.ts'), worker: join(ROOT, 'src/health/worker.ts') },
-    // Code splitting: a dynamic `import()` becomes a chunk file read only when it runs, so the
-    // self-signed certificate code (@peculiar/x509, asn1js, reflect-metadata: ~800 KB) costs
-    // nothing unless `--secure-serving` makes one. Modules both entries use become shared chunks.
-    splitting: true,
-    chunkNames: '[name]-[hash]',
+    // dist/certificates.js: the self-signed certificate code (@peculiar/x509, asn1js,
+    // reflect-metadata: ~785 KB), a bundle of its own that the controller imports by a run-time
+    // URL (src/serving/tls-source.ts) only when `--secure-serving` makes a certificate. Not code
+    // splitting: measured, esbuild's splitting cost the idle main heap +5 MiB and start -> Ready
+    // +50% (bench/RESULTS.md), more than the chunk saved.
+    entryPoints: { controller: join(ROOT, 'src/main.ts'), worker: join(ROOT, 'src/health/worker.ts'), certificates: join(ROOT, 'src/serving/certificates.ts') },
     banner: { js: REQUIRE_SHIM },
     metafile: values.metafile !== undefined,
   }),

@@ -102,7 +102,10 @@ async function once(kubeconfig: string, entry: string, tag: string): Promise<Rec
     const killedAt = Date.now();
     leader.ctl.kill('SIGKILL');
     const rebuilt = await logLine(standby, 'IPAM rebuilt', killedAt, 180_000);
-    if (rebuilt === undefined) throw new Error(`${tag}: standby did not take over`);
+    if (rebuilt === undefined) {
+      const exit = `exit ${standby.ctl.proc.exitCode} ${standby.ctl.proc.signalCode}`;
+      throw new Error(`${tag}: standby did not take over (${exit}):\n${standby.ctl.logs.slice(-12).map((l) => JSON.stringify(l).slice(0, 300)).join('\n')}`);
+    }
     await sleep(settleMs);
     const load1 = Math.round(loadavg()[0] * 100) / 100;
     return {
