@@ -8,13 +8,13 @@
  * is replaced by the cached one, any other by its slim form. The rebuild then costs one page of
  * full objects per list plus the slim objects the cache had not seen yet.
  */
-import { RESOURCES } from '../../kube/index.js';
+import { objectKey, RESOURCES } from '../../kube/index.js';
 import type { Informer, KubeObject, Resource } from '../../kube/index.js';
 import { subnetLabel } from '../../telemetry/labels.js';
 import { EVENT_REASONS } from '../constants.js';
 import type { ControllerContext, IpObject } from '../context.js';
 import { slimIp } from '../ip/record.js';
-import { podKey, slimPod } from '../pod/rules.js';
+import { slimPod } from '../pod/rules.js';
 import type { Pod } from '../pod/rules.js';
 import type { SubnetObject } from '../subnet/rules.js';
 import { rebuildIpam } from './rebuild-ipam.js';
@@ -28,15 +28,15 @@ type RebuildContext = Pick<ControllerContext, 'client' | 'clock' | 'logger' | 'e
 /** One listed kind: its informer cache (objects shared from it) and how a listed object is slimmed. */
 export interface Listed<T extends KubeObject> {
   readonly resource: Resource;
+  /** Looked up by the store's own key (`namespace/name`, or `name`). */
   readonly cache: Pick<Informer<T>, 'get'>;
-  readonly key: (obj: T) => string;
   readonly slim: (obj: T) => T;
 }
 
 /** The cached object when it is the listed version, else the listed object slimmed. */
 function reduce<T extends KubeObject>(kind: Listed<T>, obj: T): T {
   const rv = obj.metadata.resourceVersion;
-  const cached = rv === undefined || rv === '' ? undefined : kind.cache.get(kind.key(obj));
+  const cached = rv === undefined || rv === '' ? undefined : kind.cache.get(objectKey(obj));
   return cached !== undefined && cached.metadata.resourceVersion === rv ? cached : kind.slim(obj);
 }
 
@@ -52,15 +52,13 @@ export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext
   return items;
 }
 
-const nameOf = (obj: KubeObject): string => obj.metadata.name ?? '';
-
 /** The three lists, in parallel: each holds one page of full objects at a time. */
 function listForRebuild(ctx: RebuildContext, signal: AbortSignal): Promise<[SubnetObject[], IpObject[], Pod[]]> {
   const { caches } = ctx;
   return Promise.all([
-    listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets, key: nameOf, slim: (s) => s }, signal),
-    listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips, key: nameOf, slim: slimIp }, signal),
-    listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods, key: podKey, slim: slimPod }, signal),
+    listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets, slim: (s) => s }, signal),
+    listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips, slim: slimIp }, signal),
+    listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods, slim: slimPod }, signal),
   ]);
 }
 
