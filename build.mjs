@@ -2,13 +2,14 @@
 //   dist/main.js        the entry: V8 flags, then loads the controller (src/launch.ts)
 //   dist/controller.js  the controller and every production dependency it runs (src/main.ts)
 //   dist/worker.js      the health worker thread, its own small graph (src/health/worker.ts)
+//   dist/certificates.js  self-signed certificates, loaded only with --secure-serving
 // A bundle loads only code that runs: client-node is used for `KubeConfig` alone, and its
 // generated API (600 KB) and undici (1.4 MB, for the fetch path we do not take) were most of
 // the start time and of the idle heap. Nothing under node_modules is needed at run time.
 //
 // Usage: node build.mjs [--outdir DIR] [--metafile FILE]
 import { realpathSync } from 'node:fs';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,25 @@ const builtinsOnly = {
   },
 };
 
+/**
+ * hono and @hono/node-server declare no `sideEffects`, so esbuild kept them in the controller
+ * bundle (reached through the health folder's index) although only the worker serves HTTP; the
+ * adaptor's top level then reads the global `Request`, which makes Node load its internal undici
+ * (760 KB of source) in the main thread at idle. Nothing there must run on import: where no
+ * export is used, they are dropped.
+ */
+const honoSideEffectFree = {
+  name: 'hono-side-effect-free',
+  setup(b) {
+    b.onResolve({ filter: /^(hono|@hono\/node-server)(\/.*)?$/ }, async (args) => {
+      if (args.pluginData?.honoResolved === true) return undefined;
+      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { honoResolved: true } });
+      if (r.errors.length > 0) return { errors: r.errors };
+      return { path: r.path, namespace: r.namespace, sideEffects: false };
+    });
+  },
+};
+
 // ESM output, but pino, undici's neighbours and others are CommonJS that `require()` Node
 // built-ins: give the bundle a real `require`.
 const REQUIRE_SHIM = "import { createRequire as __kocCreateRequire } from 'node:module'; const require = __kocCreateRequire(import.meta.url);";
@@ -82,16 +102,22 @@ const common = {
   outdir: stage,
   sourcemap: 'linked',
   legalComments: 'linked',
+  charset: 'ascii',
   logLevel: 'warning',
   // The log level and the OTel SDK read NODE_ENV-free paths; nothing to define.
-  plugins: [kubeConfigOnly, builtinsOnly],
+  plugins: [kubeConfigOnly, builtinsOnly, honoSideEffectFree],
 };
 
 await rm(stage, { recursive: true, force: true });
 const [app, launcher] = await Promise.all([
   build({
     ...common,
-    entryPoints: { controller: join(ROOT, 'src/main.ts'), worker: join(ROOT, 'src/health/worker.ts') },
+    // dist/certificates.js: the self-signed certificate code (@peculiar/x509, asn1js,
+    // reflect-metadata: ~785 KB), a bundle of its own that the controller imports by a run-time
+    // URL (src/serving/tls-source.ts) only when `--secure-serving` makes a certificate. Not code
+    // splitting: measured, esbuild's splitting cost the idle main heap +5 MiB and start -> Ready
+    // +50% (bench/RESULTS.md), more than the chunk saved.
+    entryPoints: { controller: join(ROOT, 'src/main.ts'), worker: join(ROOT, 'src/health/worker.ts'), certificates: join(ROOT, 'src/serving/certificates.ts') },
     banner: { js: REQUIRE_SHIM },
     metafile: values.metafile !== undefined,
   }),
@@ -99,9 +125,19 @@ const [app, launcher] = await Promise.all([
   build({ ...common, entryPoints: { main: join(ROOT, 'src/launch.ts') }, bundle: false, sourcemap: false, legalComments: 'none', metafile: values.metafile !== undefined }),
 ]);
 if (values.metafile !== undefined) {
-  const { writeFile } = await import('node:fs/promises');
   const meta = { inputs: { ...app.metafile.inputs, ...launcher.metafile.inputs }, outputs: { ...app.metafile.outputs, ...launcher.metafile.outputs } };
   await writeFile(values.metafile, JSON.stringify(meta));
+}
+// V8 keeps a script's source in the heap, one byte per character only while every character is
+// Latin-1: one `—` or `µ` left in a kept comment or a regex (esbuild's `charset` does not reach
+// comments) made the controller's 1.2 MB source a 2.5 MB two-byte string (heap snapshot). Escaped
+// as `\uXXXX`, which means the same in strings, regexes, templates, comments and identifiers.
+for (const name of await readdir(stage)) {
+  if (!name.endsWith('.js')) continue;
+  const file = join(stage, name);
+  const text = await readFile(file, 'utf8');
+  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (ascii !== text) await writeFile(file, ascii);
 }
 await mkdir(outdir, { recursive: true });
 const built = new Set(await readdir(stage));

@@ -204,7 +204,7 @@ export async function startController(o: ControllerOptions): Promise<Controller>
 async function waitReady(ctl: ControllerProcess, port: number, started: number): Promise<number> {
   const deadline = started + 120_000;
   for (;;) {
-    if (ctl.proc.exitCode !== null) throw new Error(`controller exited with ${ctl.proc.exitCode}: ${ctl.stderr().slice(-2000)}`);
+    if (ctl.proc.exitCode !== null) throw new Error(`controller exited with ${ctl.proc.exitCode}: ${ctl.stderr().slice(-2000)} ${ctl.logs.slice(-6).map((l) => JSON.stringify(l).slice(0, 400)).join('\n')}`);
     try {
       if ((await probe(port, '/readyz', { timeoutMs: 1000 })).status === 200) return performance.now() - started;
     } catch {

@@ -8,6 +8,7 @@ import type { EventHandlers, KubeClient, KubeObject } from '../kube/index.js';
 import type { Logger } from '../log/index.js';
 import { BIND_NAMESPACE_INDEX, subnetsByBoundNamespace } from './context.js';
 import type { Caches, ControllerContext, IpObject } from './context.js';
+import { slimIp } from './ip/record.js';
 import { slimNode } from './node/rules.js';
 import type { NodeObject } from './node/rules.js';
 import { slimPod } from './pod/rules.js';
@@ -19,7 +20,7 @@ export function createCaches(deps: { client: KubeClient; logger: Logger; clock: 
   const pods = createInformer<Pod>({ ...deps, resource: RESOURCES.pods, indexers: { [INDEX.namespace]: byNamespace }, transform: slimPod });
   const namespaces = createInformer<KubeObject>({ ...deps, resource: RESOURCES.namespaces });
   const subnets = createInformer<SubnetObject>({ ...deps, resource: RESOURCES.subnets, indexers: { [BIND_NAMESPACE_INDEX]: subnetsByBoundNamespace } });
-  const ips = createInformer<IpObject>({ ...deps, resource: RESOURCES.ips });
+  const ips = createInformer<IpObject>({ ...deps, resource: RESOURCES.ips, transform: slimIp });
   const nodes = createInformer<NodeObject>({ ...deps, resource: RESOURCES.nodes, transform: slimNode });
   return { pods, namespaces, subnets, ips, nodes };
 }

@@ -39,3 +39,22 @@ export function olderFirst(a: Aged, b: Aged): number {
 export function ageOf(obj: KubeObject): Aged {
   return { name: obj.metadata.name ?? '', createdAt: obj.metadata.creationTimestamp ?? '' };
 }
+
+/** The annotation prefix of every key the controllers read or write (Kube-OVN's `ovn.kubernetes.io/`). */
+const OWN_ANNOTATION_PREFIX = 'ovn.kubernetes.io/';
+
+/**
+ * The `ovn.kubernetes.io/*` annotations of an object, for the slim caches: the only ones any
+ * reconciler reads. Others (a sidecar injector's status, checksums, `kubectl.kubernetes.io/*`)
+ * are often most of a pod's metadata. Undefined when none is left, so the cache holds no empty object.
+ */
+export function ownAnnotations(annotations: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  if (annotations === undefined) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const key in annotations) {
+    if (!key.startsWith(OWN_ANNOTATION_PREFIX)) continue;
+    out ??= {};
+    out[key] = annotations[key] as string;
+  }
+  return out;
+}

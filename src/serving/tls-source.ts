@@ -6,6 +6,10 @@ import { basename, dirname } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import type { KeyPair } from './certificates.js';
+import type * as Certificates from './certificates.js';
+
+/** Beside this module: src/serving/ under tsx and tsc, dist/ in the bundle (build.mjs makes dist/certificates.js). */
+const CERTIFICATES_MODULE = new URL('./certificates.js', import.meta.url).href;
 
 /** Kube-OVN's self-signed serving certificate lives one year. */
 const SELF_SIGNED_VALIDITY_MS = 365 * 24 * 3600 * 1000;
@@ -137,8 +141,9 @@ export async function createSelfSignedTlsSource(options: SelfSignedOptions): Pro
   const now = options.now ?? Date.now;
   const validityMs = options.validityMs ?? SELF_SIGNED_VALIDITY_MS;
   const renewBeforeMs = options.renewBeforeMs ?? 30 * 24 * 3600 * 1000;
-  // Loaded only here: @peculiar/x509 and its dependencies cost start-up time nobody else needs.
-  const { createSelfSigned } = await import('./certificates.js');
+  // Loaded only here: @peculiar/x509 and its dependencies cost start-up time and idle memory
+  // nobody else needs. A run-time URL, so the bundler leaves it to dist/certificates.js.
+  const { createSelfSigned } = (await import(CERTIFICATES_MODULE)) as typeof Certificates;
   let pair = await createSelfSigned(options.names, now(), validityMs);
   let notAfter = notAfterOf(pair.cert);
   options.onLoaded('self-signed', { names: options.names, notAfter: new Date(notAfter).toISOString() });

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT } from './render.js';
 
@@ -117,7 +117,7 @@ describe('the runtime image contents (the bundles alone)', { timeout: 240_000 },
 
   it('leaves only Node built-ins and its own files to import at run time, dynamic imports included', async () => {
     const shipped = (await jsFiles(join(env.state.dir, 'dist'))).map((f) => f.slice(env.state.dir.length + 1)).sort();
-    assert.deepEqual(shipped, ['dist/controller.js', 'dist/main.js', 'dist/worker.js']);
+    assert.deepEqual(shipped, ['dist/certificates.js', 'dist/controller.js', 'dist/main.js', 'dist/worker.js']);
     // esbuild's own record of what each output still imports (text scans of a bundle match
     // import examples inside bundled doc comments).
     const offenders: string[] = [];
@@ -126,5 +126,10 @@ describe('the runtime image contents (the bundles alone)', { timeout: 240_000 },
       for (const i of o.imports) if (!(isBuiltin(i.path) || (out.endsWith('/main.js') && i.path === './controller.js'))) offenders.push(`${out}: ${i.path} (${i.kind})`);
     }
     assert.deepEqual(offenders, []);
+    // Loading only what runs: the self-signed certificate code is its own bundle, which the
+    // controller imports by URL only when `--secure-serving` makes a certificate.
+    const inputsOf = (name: string) => Object.keys(Object.entries(env.state.meta.outputs).find(([out]) => basename(out) === name)?.[1].inputs ?? {});
+    assert.ok(inputsOf('certificates.js').some((i) => i.includes('@peculiar/x509')), 'dist/certificates.js bundles @peculiar/x509');
+    for (const name of ['controller.js', 'worker.js']) assert.deepEqual(inputsOf(name).filter((i) => /@peculiar|asn1js|reflect-metadata|tsyringe/.test(i)), [], `${name} must not carry the certificate code`);
   });
 });

@@ -13,6 +13,16 @@ import type { Pod } from '../pod/rules.js';
 
 const DONE: Outcome = { kind: 'done' };
 
+/**
+ * An `IP` object as the cache keeps it: everything but `managedFields` (which the API server adds
+ * to every write and nothing here reads; often as large as the rest of the object).
+ */
+export function slimIp(ip: IpObject): IpObject {
+  if (ip.metadata.managedFields === undefined) return ip;
+  const { managedFields: _dropped, ...metadata } = ip.metadata;
+  return { ...ip, metadata };
+}
+
 /** What the `IP` object of `pod` holding `a` should carry. */
 export function desiredIp(name: string, pod: Pod, a: Allocation): IpObject {
   const nodeName = pod.spec?.nodeName ?? '';

@@ -7,6 +7,7 @@ import type { Allocation, RestoreAddresses } from '../../ipam/index.js';
 import type { KubeObject } from '../../kube/index.js';
 import { ANNOTATIONS, FINALIZER, IP_LABELS, OVN_ANNOTATIONS } from '../constants.js';
 import type { IpObject } from '../context.js';
+import { ownAnnotations } from '../objects.js';
 import { allocationAnnotations, splitAddresses } from '../pod/rules.js';
 
 /** The Node fields this controller reads. */
@@ -14,16 +15,17 @@ export interface NodeObject extends KubeObject {
   status?: { addresses?: { type?: string; address?: string }[]; [key: string]: unknown };
 }
 
-/** Name, identity, annotations and addresses: all the node reconciler reads (a real Node carries images and conditions, KiBs). */
+/** Name, identity, `ovn.kubernetes.io/*` annotations and addresses: all the node reconciler reads (a real Node carries images and conditions, KiBs). */
 export function slimNode(node: NodeObject): NodeObject {
   const m = node.metadata;
+  const annotations = ownAnnotations(m.annotations);
   return {
     metadata: {
       name: m.name,
       uid: m.uid,
       resourceVersion: m.resourceVersion,
       ...(m.deletionTimestamp === undefined ? {} : { deletionTimestamp: m.deletionTimestamp }),
-      ...(m.annotations === undefined ? {} : { annotations: m.annotations }),
+      ...(annotations === undefined ? {} : { annotations }),
     },
     status: { addresses: (node.status?.addresses ?? []).map((a) => ({ type: a.type, address: a.address })) },
   };

@@ -6,7 +6,7 @@ import { parseIp } from '../../ipam/index.js';
 import type { Allocation, RestoreAddresses } from '../../ipam/index.js';
 import type { KubeObject } from '../../kube/index.js';
 import { ANNOTATIONS } from '../constants.js';
-import { olderFirst } from '../objects.js';
+import { olderFirst, ownAnnotations } from '../objects.js';
 import type { Aged } from '../objects.js';
 
 /** The pod fields this controller reads. */
@@ -72,11 +72,13 @@ export function isPodAlive(pod: Pod, nowMs: number): boolean {
 /**
  * The part of a pod the controllers read, for the informer cache. A real pod (containers,
  * volumes, managedFields, conditions) is 5-20 KiB of JSON; this keeps a few hundred bytes, so
- * the cache of 50k pods stays small (Kube-OVN issue #1602: 18 GB at 10k pods).
+ * the cache of 50k pods stays small (Kube-OVN issue #1602: 18 GB at 10k pods). Of the annotations
+ * only `ovn.kubernetes.io/*` are read, so only they are kept.
  */
 export function slimPod(pod: Pod): Pod {
   const m = pod.metadata;
   const grace = m['deletionGracePeriodSeconds'];
+  const annotations = ownAnnotations(m.annotations);
   return {
     ...(pod.apiVersion === undefined ? {} : { apiVersion: pod.apiVersion }),
     ...(pod.kind === undefined ? {} : { kind: pod.kind }),
@@ -88,7 +90,7 @@ export function slimPod(pod: Pod): Pod {
       ...(m.creationTimestamp === undefined ? {} : { creationTimestamp: m.creationTimestamp }),
       ...(m.deletionTimestamp === undefined ? {} : { deletionTimestamp: m.deletionTimestamp }),
       ...(typeof grace === 'number' ? { deletionGracePeriodSeconds: grace } : {}),
-      ...(m.annotations === undefined ? {} : { annotations: m.annotations }),
+      ...(annotations === undefined ? {} : { annotations }),
     },
     spec: { nodeName: pod.spec?.nodeName, hostNetwork: pod.spec?.hostNetwork, restartPolicy: pod.spec?.restartPolicy },
     status: { phase: pod.status?.phase, reason: pod.status?.reason },

@@ -1,44 +1,72 @@
 /**
  * The term's first step: rebuild the IPAM from a fresh quorum list (the cache may lag behind
  * the previous leader's last writes). Conflicts are reported as Events and log lines.
+ *
+ * Memory: a new leader already holds the slim caches, so the lists must not hold a second,
+ * full copy of every pod (at 50k realistic pods that was over 1 GB). Each page is reduced as it
+ * arrives: an object the cache holds at the same resourceVersion (same version, same content)
+ * is replaced by the cached one, any other by its slim form. The rebuild then costs one page of
+ * full objects per list plus the slim objects the cache had not seen yet.
  */
-import { RESOURCES } from '../../kube/index.js';
-import type { KubeObject, Resource } from '../../kube/index.js';
+import { objectKey, RESOURCES } from '../../kube/index.js';
+import type { Informer, KubeObject, Resource } from '../../kube/index.js';
 import { subnetLabel } from '../../telemetry/labels.js';
 import { EVENT_REASONS } from '../constants.js';
 import type { ControllerContext, IpObject } from '../context.js';
+import { slimIp } from '../ip/record.js';
+import { slimPod } from '../pod/rules.js';
 import type { Pod } from '../pod/rules.js';
 import type { SubnetObject } from '../subnet/rules.js';
 import { rebuildIpam } from './rebuild-ipam.js';
 import { retryUntilAborted } from './retry.js';
 
-/** Page size of the rebuild lists: large pages keep 10k pods to a few requests. */
-const REBUILD_PAGE = 5000;
+/** Page size of the rebuild lists: client-go's default, so one page of full pods is a few MB. */
+export const REBUILD_PAGE = 500;
 
-type RebuildContext = Pick<ControllerContext, 'client' | 'clock' | 'logger' | 'events' | 'term' | 'instruments'>;
+type RebuildContext = Pick<ControllerContext, 'client' | 'clock' | 'logger' | 'events' | 'term' | 'instruments' | 'caches'>;
+
+/** One listed kind: its informer cache (objects shared from it) and how a listed object is slimmed. */
+export interface Listed<T extends KubeObject> {
+  readonly resource: Resource;
+  /** Looked up by the store's own key (`namespace/name`, or `name`). */
+  readonly cache: Pick<Informer<T>, 'get'>;
+  readonly slim: (obj: T) => T;
+}
+
+/** The cached object when it is the listed version, else the listed object slimmed. */
+function reduce<T extends KubeObject>(kind: Listed<T>, obj: T): T {
+  const rv = obj.metadata.resourceVersion;
+  const cached = rv === undefined || rv === '' ? undefined : kind.cache.get(objectKey(obj));
+  return cached !== undefined && cached.metadata.resourceVersion === rv ? cached : kind.slim(obj);
+}
 
 /** A quorum list (no resourceVersion) in pages; continue tokens keep one consistent snapshot. */
-async function listAll<T extends KubeObject>(ctx: RebuildContext, resource: Resource, signal: AbortSignal): Promise<T[]> {
+export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext, 'client'>, kind: Listed<T>, signal: AbortSignal): Promise<T[]> {
   const items: T[] = [];
   let cont: string | undefined;
   do {
-    const page = await ctx.client.list<T>(resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), signal });
-    items.push(...page.items);
+    const page = await ctx.client.list<T>(kind.resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), signal });
+    for (const obj of page.items) items.push(reduce(kind, obj));
     cont = page.continue;
   } while (cont !== undefined);
   return items;
+}
+
+/** The three lists, in parallel: each holds one page of full objects at a time. */
+function listForRebuild(ctx: RebuildContext, signal: AbortSignal): Promise<[SubnetObject[], IpObject[], Pod[]]> {
+  const { caches } = ctx;
+  return Promise.all([
+    listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets, slim: (s) => s }, signal),
+    listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips, slim: slimIp }, signal),
+    listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods, slim: slimPod }, signal),
+  ]);
 }
 
 /** Rebuilds `ctx.term.ipam`, retrying the lists until they succeed; false when the term ended first. */
 export async function rebuildTerm(ctx: RebuildContext, signal: AbortSignal): Promise<boolean> {
   const { clock, logger } = ctx;
   const started = clock.now();
-  const lists = await retryUntilAborted(
-    'IPAM rebuild list',
-    () => Promise.all([listAll<SubnetObject>(ctx, RESOURCES.subnets, signal), listAll<IpObject>(ctx, RESOURCES.ips, signal), listAll<Pod>(ctx, RESOURCES.pods, signal)]),
-    signal,
-    ctx,
-  );
+  const lists = await retryUntilAborted('IPAM rebuild list', () => listForRebuild(ctx, signal), signal, ctx);
   if (lists === undefined) return false;
   const [subnets, ips, pods] = lists;
   const report = rebuildIpam(ctx.term.ipam, { subnets, ips, pods, nowMs: clock.now() });

@@ -51,6 +51,8 @@ describe('node rules', () => {
     const slim = slimNode({ ...node(), metadata: { ...node().metadata, managedFields: [{}] }, status: { ...node().status, images: [{}] } } as never);
     assert.deepEqual(Object.keys(slim.metadata).sort(), ['name', 'resourceVersion', 'uid']);
     assert.deepEqual(Object.keys(slim.status ?? {}), ['addresses']);
+    const annotated = slimNode({ ...node({ 'ovn.kubernetes.io/allocated': 'true', 'node.alpha.kubernetes.io/ttl': '0' }) } as never);
+    assert.deepEqual(annotated.metadata.annotations, { 'ovn.kubernetes.io/allocated': 'true' }, 'only ovn.kubernetes.io/* annotations are cached');
   });
 });
 

@@ -132,7 +132,7 @@ describe('slimPod', () => {
         creationTimestamp: '2026-01-02T03:04:05Z',
         deletionTimestamp: '2026-01-02T03:05:05Z',
         deletionGracePeriodSeconds: 30,
-        annotations: { 'ovn.kubernetes.io/allocated': 'true' },
+        annotations: { 'ovn.kubernetes.io/allocated': 'true', 'ovn.kubernetes.io/routed': 'true', 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}', 'kubectl.kubernetes.io/restartedAt': 'x' },
         labels: { app: 'x' },
         managedFields: [{ manager: 'kubectl' }],
       },
@@ -151,7 +151,7 @@ describe('slimPod', () => {
         creationTimestamp: '2026-01-02T03:04:05Z',
         deletionTimestamp: '2026-01-02T03:05:05Z',
         deletionGracePeriodSeconds: 30,
-        annotations: { 'ovn.kubernetes.io/allocated': 'true' },
+        annotations: { 'ovn.kubernetes.io/allocated': 'true', 'ovn.kubernetes.io/routed': 'true' },
       },
       spec: { nodeName: 'n1', hostNetwork: false, restartPolicy: 'Never' },
       status: { phase: 'Failed', reason: 'Evicted' },
@@ -159,6 +159,7 @@ describe('slimPod', () => {
     const now = Date.parse('2026-01-02T03:04:30Z');
     assert.equal(isPodAlive(slim, now), isPodAlive(full, now), 'liveness reads the same from the slim pod');
     assert.equal(podChanged(full, slim), false, 'no reconcile-relevant field is lost');
+    assert.equal('annotations' in slimPod({ ...full, metadata: { ...full.metadata, annotations: { 'prometheus.io/scrape': 'true' } } }).metadata, false, 'no empty annotations object is cached');
   });
 });
 
