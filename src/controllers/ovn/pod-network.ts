@@ -1,7 +1,9 @@
 /**
  * The pod flow's network step over the northbound model: port `<pod>.<ns>` in the pod's subnet
- * switch, carrying its MAC and addresses. A failure throws (the pod retries with its reservation
- * kept, and no `IP` object or annotation is written before the port exists).
+ * switch, carrying its MAC and addresses; a scheduled pod's port joins `<subnet>.<node>` in the
+ * same request (one NB transaction, coalesced with other pods'), so the allocation patch can
+ * carry `routed: "true"`. A failure throws (the pod retries with its reservation kept, and no
+ * `IP` object or annotation is written before the port exists).
  */
 import type { Allocation } from '../../ipam/index.js';
 import type { NbNetwork } from '../../ovn/index.js';
@@ -21,8 +23,11 @@ export function podPortSpec(key: string, a: Allocation) {
 
 export function createOvnPodNetwork(nb: NbNetwork): PodNetwork {
   return {
-    async ensurePort(key, _pod, allocation) {
-      throwUnlessOk(await nb.ensurePodPort(podPortSpec(key, allocation)), `pod ${key}: port in ${allocation.subnet}`);
+    async ensurePort(key, pod, allocation) {
+      const node = pod.spec?.nodeName;
+      const scheduled = node !== undefined && node !== '';
+      throwUnlessOk(await nb.ensurePodPort({ ...podPortSpec(key, allocation), ...(scheduled ? { node } : {}) }), `pod ${key}: port in ${allocation.subnet}${scheduled ? ` on node ${node}` : ''}`);
+      return { routed: scheduled };
     },
     async removePort(key) {
       const { pod, namespace } = splitPodKey(key);
