@@ -6,7 +6,8 @@
  * OVN is whole (northd, ovs-vswitchd dummy, ovn-controller) and the CNI double plugs every pod once
  * routed, timing creation -> ovn-installed too.
  * Run: node --import tsx bench/ovn-controller.bench.ts [pods=1000] [--full] [--entry DIR/main.js]
- * (`--entry`: a baseline build, `node build.mjs --outdir DIR`, for A/B runs). Prints one JSON line.
+ * [--workers N] [--profile DIR] (`--entry`: a baseline build, `node build.mjs --outdir DIR`, for A/B
+ * runs; `--profile`: `--cpu-prof` of the controllers, read with bench/profile-summary.ts). Prints one JSON line.
  */
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -19,10 +20,14 @@ import { startApiServerProcess, startController } from './support/procs.js';
 import type { Controller } from './support/procs.js';
 import { machine } from './support/stats.js';
 
-const { values, positionals } = parseArgs({ options: { full: { type: 'boolean' }, entry: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { full: { type: 'boolean' }, entry: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'string' } }, allowPositionals: true });
 const count = Number(positionals[0] ?? 1000);
 const full = values.full === true;
-const entry = values.entry === undefined ? {} : { entry: values.entry };
+const entry = {
+  ...(values.entry === undefined ? {} : { entry: values.entry }),
+  ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
+  ...(values.profile === undefined ? {} : { cpuProfDir: values.profile }),
+};
 const NS = 'bench';
 
 function metrics(port: number): Promise<string> {
@@ -57,7 +62,7 @@ const reconciledMs = (c: Controller): unknown => c.ctl.logs.find((l) => l['msg']
 const ovn = await startLocalOvn({ full });
 step('local OVN started');
 const api = await startApiServerProcess({ history: Math.max(10_000, count * 3) });
-const out: Record<string, unknown> = { bench: 'ovn-controller', pods: count, full, entry: values.entry ?? 'dist/main.js', machine: await machine() };
+const out: Record<string, unknown> = { bench: 'ovn-controller', pods: count, full, entry: values.entry ?? 'dist/main.js', workers: Number(values.workers ?? 3), machine: await machine() };
 let ctl: Controller | undefined;
 try {
   const kube = apiClient(api.url);
