@@ -6,8 +6,9 @@
  * `IP` object or annotation is written before the port exists).
  */
 import type { Allocation } from '../../ipam/index.js';
-import type { NbNetwork } from '../../ovn/index.js';
+import type { NbNetwork, PodPortSpec } from '../../ovn/index.js';
 import type { PodNetwork } from '../pod/network.js';
+import type { Pod } from '../pod/rules.js';
 import { throwUnlessOk } from './results.js';
 
 /** `ns/name` into its parts (namespaces hold no `/`). */
@@ -21,13 +22,22 @@ export function podPortSpec(key: string, a: Allocation) {
   return { ...splitPodKey(key), subnet: a.subnet, mac: a.mac, ips: [a.v4, a.v6].filter((ip): ip is string => ip !== undefined) };
 }
 
+/**
+ * The port spec of a pod's allocation, with its node once scheduled (the port then belongs in
+ * `<subnet>.<node>`). The pod flow and drift repair build the same spec: both submit under the
+ * port's key, where a newer build replaces a queued one, so they must not disagree.
+ */
+export function podPortSpecOf(key: string, pod: Pod, a: Allocation): PodPortSpec {
+  const node = pod.spec?.nodeName;
+  return { ...podPortSpec(key, a), ...(node === undefined || node === '' ? {} : { node }) };
+}
+
 export function createOvnPodNetwork(nb: NbNetwork): PodNetwork {
   return {
     async ensurePort(key, pod, allocation) {
-      const node = pod.spec?.nodeName;
-      const scheduled = node !== undefined && node !== '';
-      throwUnlessOk(await nb.ensurePodPort({ ...podPortSpec(key, allocation), ...(scheduled ? { node } : {}) }), `pod ${key}: port in ${allocation.subnet}${scheduled ? ` on node ${node}` : ''}`);
-      return { routed: scheduled };
+      const spec = podPortSpecOf(key, pod, allocation);
+      throwUnlessOk(await nb.ensurePodPort(spec), `pod ${key}: port in ${allocation.subnet}${spec.node === undefined ? '' : ` on node ${spec.node}`}`);
+      return { routed: spec.node !== undefined };
     },
     async removePort(key) {
       const { pod, namespace } = splitPodKey(key);

@@ -5,6 +5,7 @@
 // the CNI waits for `routed` only once the port exists and is in its node's group).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { desiredNorthbound } from '../../../src/controllers/ovn/desired.js';
 import { createOvnPodNetwork } from '../../../src/controllers/ovn/pod-network.js';
 import { createPodReconciler } from '../../../src/controllers/pod/reconcile.js';
 import type { Pod } from '../../../src/controllers/pod/rules.js';
@@ -13,7 +14,9 @@ import { RESOURCES } from '../../../src/kube/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { createNbNetwork, createOvsdbClient, NB_TABLES } from '../../../src/ovn/index.js';
 import type { NbNetwork, OvsdbClient } from '../../../src/ovn/index.js';
+import { holds } from '../../../src/ovn/nb-rows.js';
 import { ANN, podObject, subnetObject } from '../../support/objects.js';
+import { until } from '../../support/poll.js';
 import { ovnMissing, startLocalOvn } from '../../support/ovn/local-ovn.js';
 import type { LocalOvn } from '../../support/ovn/local-ovn.js';
 import { fakeContext } from '../fake-context.js';
@@ -128,6 +131,21 @@ describe('pod reconciler on a local NB: one NB transaction and one patch per sch
     assert.deepEqual(second, { outcome: { kind: 'done' }, transactions: 1, writes: ['mergePatch ips b.ns', 'mergePatch pods ns/b'] }, 'the IP object records the node; the pod gets routed');
     assert.deepEqual(sent[1]?.annotations, { [ROUTED]: 'true' });
     assert.ok(sent[1]?.groupPorts.includes(sent[1].portUuid), `port ${sent[1]?.portUuid} was in ${GROUP} when routed was written`);
+  });
+
+  it('repairs a scheduled pod\'s lost group membership with the same request the pod flow makes', async () => {
+    const { addPod, reconcile, sent, ctx } = setup();
+    addPod('d', NODE);
+    await reconcile('ns/d');
+    const port = sent[0]?.portUuid ?? '';
+    assert.ok((await groupPorts()).includes(port));
+    await nbctl('remove', 'Port_Group', GROUP, 'ports', port);
+    const cached = () => [...(nb.cache.tables.get('Port_Group')?.values() ?? [])].find((g) => g['name'] === GROUP);
+    await until(() => { const g = cached(); return g !== undefined && !holds(g, 'ports', port); }, 'the removal reached the cache');
+    const repaired = await nb.repair(desiredNorthbound(ctx));
+    assert.equal(repaired.failed, 0);
+    assert.ok(repaired.drift.some((d) => d.key === 'port/d.ns' && d.table === 'Port_Group'), JSON.stringify(repaired.drift));
+    assert.ok((await groupPorts()).includes(port), 'membership back');
   });
 
   it('coalesces the NB steps of scheduled pods reconciled at once into fewer transactions than pods', async () => {
