@@ -5,7 +5,9 @@
  * pods and ports: time to Ready and the start-up NB reconcile time (its log line). With --full the
  * OVN is whole (northd, ovs-vswitchd dummy, ovn-controller) and the CNI double plugs every pod once
  * routed, timing creation -> ovn-installed too.
- * Run: node --import tsx bench/ovn-controller.bench.ts [pods=1000] [--full]. Prints one JSON line.
+ * Run: node --import tsx bench/ovn-controller.bench.ts [pods=1000] [--full] [--entry DIR/main.js]
+ * [--workers N] [--profile DIR] (`--entry`: a baseline build, `node build.mjs --outdir DIR`, for A/B
+ * runs; `--profile`: `--cpu-prof` of the controllers, read with bench/profile-summary.ts). Prints one JSON line.
  */
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -18,9 +20,14 @@ import { startApiServerProcess, startController } from './support/procs.js';
 import type { Controller } from './support/procs.js';
 import { machine } from './support/stats.js';
 
-const { values, positionals } = parseArgs({ options: { full: { type: 'boolean' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { full: { type: 'boolean' }, entry: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'string' } }, allowPositionals: true });
 const count = Number(positionals[0] ?? 1000);
 const full = values.full === true;
+const entry = {
+  ...(values.entry === undefined ? {} : { entry: values.entry }),
+  ...(values.workers === undefined ? {} : { workers: Number(values.workers) }),
+  ...(values.profile === undefined ? {} : { cpuProfDir: values.profile }),
+};
 const NS = 'bench';
 
 function metrics(port: number): Promise<string> {
@@ -55,7 +62,7 @@ const reconciledMs = (c: Controller): unknown => c.ctl.logs.find((l) => l['msg']
 const ovn = await startLocalOvn({ full });
 step('local OVN started');
 const api = await startApiServerProcess({ history: Math.max(10_000, count * 3) });
-const out: Record<string, unknown> = { bench: 'ovn-controller', pods: count, full, machine: await machine() };
+const out: Record<string, unknown> = { bench: 'ovn-controller', pods: count, full, entry: values.entry ?? 'dist/main.js', workers: Number(values.workers ?? 3), machine: await machine() };
 let ctl: Controller | undefined;
 try {
   const kube = apiClient(api.url);
@@ -63,7 +70,7 @@ try {
   await kube.create(NODES_PATH, nodeObject('node-1', '172.18.0.2'));
   const args = [`--ovn-nb-addr=${ovn.nbAddr}`, '--inspect-interval=20', '--gc-interval=360'];
   step('starting the controller');
-  ctl = await startController({ kubeconfig: api.kubeconfig, name: 'ovn-bench-1', args });
+  ctl = await startController({ kubeconfig: api.kubeconfig, name: 'ovn-bench-1', args, ...entry });
   step('controller ready');
   out['firstReadyMs'] = Math.round(ctl.readyMs);
   await waitFor('node-1 annotated and default subnet served', async () => (await kube.get(`${NODES_PATH}/node-1`)).metadata.annotations?.['ovn.kubernetes.io/allocated'] === 'true' && (await lspNames(ovn)).includes('ovn-default-ovn-cluster'));
@@ -90,7 +97,7 @@ try {
   await ctl.close();
   ctl = undefined;
   const t1 = performance.now();
-  ctl = await startController({ kubeconfig: api.kubeconfig, name: 'ovn-bench-2', args });
+  ctl = await startController({ kubeconfig: api.kubeconfig, name: 'ovn-bench-2', args, ...entry });
   const readyWallMs = Math.round(performance.now() - t1);
   // Ready can come before the Lease (a standby is Ready): the term's start-up reconcile is its log line.
   const second = ctl;

@@ -60,31 +60,93 @@ function decodeRow(schema: DbSchema, table: string, uuid: string, raw: Record<st
   return row as Row;
 }
 
-/** Applies an `update2` diff of one column (ovsdb-server(7) "update2 notification"). */
+/**
+ * Set and map values of cached rows are owned by the cache and changed in place by later
+ * `update2` diffs, so a diff costs what it names, not the size of the set: adding one port to a
+ * switch of 10k ports must not copy 10k references (issue 14). Read rows within one synchronous
+ * step (a build, a drift check); copy a value to keep it.
+ */
+type MemberKey = string | number | boolean;
+
+/** A set element's identity: the uuid of a reference, else the atom (one column holds one atomic type). */
+function memberKey(a: Atom): MemberKey {
+  return a instanceof Uuid ? a.uuid : a;
+}
+
+/** Element -> position of the cached sets that were diffed or asked for membership; built on first need. */
+const positions = new WeakMap<readonly Atom[], Map<MemberKey, number>>();
+
+function positionsOf(set: readonly Atom[]): Map<MemberKey, number> {
+  let index = positions.get(set);
+  if (index === undefined) {
+    index = new Map();
+    for (let i = 0; i < set.length; i++) index.set(memberKey(set[i] as Atom), i);
+    positions.set(set, index);
+  }
+  return index;
+}
+
+/**
+ * Whether the set column `column` of `row` holds the element `key` (a uuid string for
+ * references). O(1) after the first question about that set, which indexes it once.
+ */
+export function hasMember(row: Row, column: string, key: MemberKey): boolean {
+  const value = row[column];
+  if (value === undefined) return false;
+  if (Array.isArray(value)) return positionsOf(value).has(key);
+  if (value instanceof Uuid || typeof value !== 'object') return memberKey(value) === key;
+  return false; // a map column
+}
+
+/**
+ * A set diff lists elements whose membership flips (ovsdb-server(7) "update2 notification").
+ * Removal swaps the last element into the hole: OVSDB sets are unordered, and this keeps both
+ * insert and remove O(1).
+ */
+function flipMembers(set: Atom[], diff: readonly Atom[]): void {
+  const index = positionsOf(set);
+  for (const a of diff) {
+    const k = memberKey(a);
+    const at = index.get(k);
+    if (at === undefined) {
+      index.set(k, set.length);
+      set.push(a);
+      continue;
+    }
+    const last = set.pop() as Atom;
+    index.delete(k);
+    if (at < set.length) {
+      set[at] = last;
+      index.set(memberKey(last), at);
+    }
+  }
+}
+
+/** A map diff: an absent key is added, the same key and value removed, the same key with another value replaced. */
+function applyMapDiff(map: Record<string, Atom>, diff: Readonly<Record<string, Atom>>): void {
+  for (const [k, v] of Object.entries(diff)) {
+    const current = map[k];
+    if (current !== undefined && atomKey(current) === atomKey(v)) delete map[k];
+    else map[k] = v;
+  }
+}
+
+/** Applies an `update2` diff of one column to `old` in place where it is a set or map; returns the new value. */
 function modifyColumn(old: Value | undefined, diff: Value, map: boolean, set: boolean): Value {
   if (set) {
-    // A set diff lists elements whose membership flips.
-    const result = new Map<string, Atom>(((old ?? []) as Atom[]).map((a) => [atomKey(a), a]));
-    for (const a of diff as Atom[]) {
-      const k = atomKey(a);
-      if (result.has(k)) result.delete(k);
-      else result.set(k, a);
-    }
-    return [...result.values()];
+    const target = (old ?? []) as Atom[];
+    flipMembers(target, diff as Atom[]);
+    return target;
   }
   if (map) {
-    // A map diff: absent key added, same key and value removed, same key other value replaced.
-    const result: Record<string, Atom> = { ...((old ?? {}) as Record<string, Atom>) };
-    for (const [k, v] of Object.entries(diff as Record<string, Atom>)) {
-      const current = result[k];
-      if (current !== undefined && atomKey(current) === atomKey(v)) delete result[k];
-      else result[k] = v;
-    }
-    return result;
+    const target = (old ?? {}) as Record<string, Atom>;
+    applyMapDiff(target, diff as Record<string, Atom>);
+    return target;
   }
   return diff;
 }
 
+/** A new row object (rows are replaced on change) sharing the old one's set and map values, changed in place. */
 function modifyRow(schema: DbSchema, table: string, old: Row, raw: Record<string, unknown>): Row {
   const row: Record<string, Value> = { ...old };
   for (const [column, value] of Object.entries(raw)) {

@@ -4,8 +4,10 @@
  * `createNbNetwork({ client, router, nodeSwitch, nodeSwitchGateways, logger, instruments, timeoutMs })`,
  * register `network.readiness` as readyz check `ovn-nb`; `client.close()` on shutdown.
  * Order: ensureRouter → ensureSubnet(node switch) → ensureSubnet(each Subnet) → ensureNode(each
- * Node, after its join address is reserved) → per pod: reserve → ensurePodPort → IP object →
- * annotations → (scheduled) setPortGroups → `routed: "true"`. Delete: deletePodPort → IP object →
+ * Node, after its join address is reserved) → per pod: reserve → ensurePodPort (with `node` when
+ * scheduled: the port and its `<subnet>.<node>` membership in one transaction) → IP object → one
+ * patch of the annotations, with `routed: "true"` when scheduled; a pod scheduled later:
+ * setPortGroups → `routed: "true"`. Delete: deletePodPort → IP object →
  * release. Every call is idempotent and returns a value (never rejects); concurrent calls batch.
  */
 export { createOvsdbClient } from './client.js';

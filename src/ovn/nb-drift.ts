@@ -2,7 +2,7 @@ import { rowByUuid } from './cache.js';
 import type { DbCache } from './cache.js';
 import type { Operation } from './protocol.js';
 import { NamedUuid, Uuid } from './values.js';
-import type { WireInput } from './values.js';
+import type { Atom, Value, WireInput } from './values.js';
 
 /** One difference between what should be and what NB holds. */
 export interface Drift {
@@ -29,6 +29,12 @@ function target(op: { where: readonly (readonly [string, string, WireInput])[] }
   return cond === undefined ? '' : String(show(cond[2]));
 }
 
+/** A cached value outlives this step only as a copy: the cache changes its sets and maps in place. */
+function copyOf(v: Value | undefined): Value | undefined {
+  if (Array.isArray(v)) return [...(v as Atom[])];
+  return typeof v === 'object' && !(v instanceof Uuid) ? { ...v } : v;
+}
+
 /** The operations a repair would run, read back as drift items (so check and repair can never disagree). */
 export function describeOperations(key: string, ops: readonly Operation[], cache: DbCache): Drift[] {
   const out: Drift[] = [];
@@ -37,7 +43,7 @@ export function describeOperations(key: string, ops: readonly Operation[], cache
     else if (op.op === 'update') {
       const uuid = target(op);
       const have = rowByUuid(cache, op.table, uuid);
-      for (const [column, want] of Object.entries(op.row)) out.push({ key, table: op.table, kind: 'column', row: String(have?.['name'] ?? uuid), column, want: show(want), have: have?.[column] });
+      for (const [column, want] of Object.entries(op.row)) out.push({ key, table: op.table, kind: 'column', row: String(have?.['name'] ?? uuid), column, want: show(want), have: copyOf(have?.[column]) });
     } else if (op.op === 'mutate') {
       const have = rowByUuid(cache, op.table, target(op));
       for (const [column, mutator, value] of op.mutations) out.push({ key, table: op.table, kind: 'member', row: String(have?.['name'] ?? target(op)), column, want: `${mutator} ${JSON.stringify(show(value))}` });

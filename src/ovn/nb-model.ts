@@ -1,7 +1,7 @@
 import type { DbCache, Row } from './cache.js';
 import { allRows } from './cache.js';
 import { named, referenced, holds, mapIncludes, refs, sameSet, str, strMap, strSet } from './nb-rows.js';
-import { ipFamily, nodePortName, podPortName, PRIORITY, ROUTER_OPTIONS, routerPortName, switchRouterPortName, VENDOR } from './nb-names.js';
+import { ipFamily, nodePortName, podPortName, PRIORITY, ROUTER_OPTIONS, routerPortName, subnetNodePortGroupName, switchRouterPortName, VENDOR } from './nb-names.js';
 import type { Tx } from './nb-tx.js';
 import { NamedUuid, Uuid } from './values.js';
 
@@ -19,6 +19,12 @@ export interface PodPortSpec {
   readonly subnet: string;
   readonly mac: string;
   readonly ips: readonly string[];
+  /**
+   * The pod's node once it is scheduled: the port then joins `<subnet>.<node>` in the same
+   * transaction as its creation (one NB step per scheduled pod, DESIGN §10), so `routed` can be
+   * written with the allocation.
+   */
+  readonly node?: string;
 }
 
 export interface NodeSpec {
@@ -230,9 +236,32 @@ function ensureSwitchPort(tx: Tx, cache: DbCache, switchName: string, row: { nam
   return new Uuid(have._uuid);
 }
 
+/** Creates port group `name` holding `members`, or adds the missing members; repairs our external_ids. */
+function ensurePortGroup(tx: Tx, cache: DbCache, name: string, external_ids: Record<string, string>, members: readonly (Uuid | NamedUuid)[]): void {
+  const pg = named(cache, 'Port_Group', name);
+  if (pg === undefined) {
+    // Port_Group names are indexed: a concurrent or retried insert fails on the constraint and the caller rebuilds.
+    tx.push({ op: 'insert', table: 'Port_Group', row: { name, external_ids, ports: [...members] } });
+    return;
+  }
+  const have = strMap(pg, 'external_ids');
+  if (Object.entries(external_ids).some(([k, v]) => have[k] !== v)) {
+    tx.push({ op: 'update', table: 'Port_Group', where: [['_uuid', '==', new Uuid(pg._uuid)]], row: { external_ids: { ...have, ...external_ids } } });
+  }
+  for (const m of members) if (m instanceof NamedUuid || !holds(pg, 'ports', m.uuid)) tx.addRef('Port_Group', pg._uuid, 'ports', m);
+}
+
+/** A pod's port joins `<subnet>.<node>`, the group its node's 29000 policy reroutes by. */
+function joinSubnetNodeGroup(tx: Tx, cache: DbCache, port: Uuid | NamedUuid, subnet: string, node: string): void {
+  ensurePortGroup(tx, cache, subnetNodePortGroupName(subnet, node), vendor({ subnet, node, np: '' }), [port]);
+}
+
+/** The pod's port; with `spec.node` also its `<subnet>.<node>` membership, in the same transaction (a new port by its named uuid). */
 export function ensurePodPortOps(tx: Tx, cache: DbCache, spec: PodPortSpec): BuildProblem | undefined {
   const r = ensureSwitchPort(tx, cache, spec.subnet, podPortRow(spec));
-  return isProblem(r) ? r : undefined;
+  if (isProblem(r)) return r;
+  if (spec.node !== undefined && spec.node !== '') joinSubnetNodeGroup(tx, cache, r, spec.subnet, spec.node);
+  return undefined;
 }
 
 /** Removes a port by name from every switch that lists it (the unreferenced port row is then collected by the server). */
@@ -242,5 +271,5 @@ export function deleteSwitchPortOps(tx: Tx, cache: DbCache, portName: string): v
   for (const ls of otherHolders(cache, have._uuid, undefined)) tx.removeRef('Logical_Switch', ls._uuid, 'ports', new Uuid(have._uuid));
 }
 
-export { ensurePolicies, ensureSwitchPort, nodePortName, router, vendor };
+export { ensurePolicies, ensurePortGroup, ensureSwitchPort, joinSubnetNodeGroup, nodePortName, router, vendor };
 export type { PolicySpec };

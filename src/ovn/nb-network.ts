@@ -52,10 +52,13 @@ export interface NbNetwork {
   ensureSubnet(spec: SubnetSpec): Promise<NbResult>;
   /** Only once no pod uses the subnet. */
   deleteSubnet(name: string): Promise<NbResult>;
-  /** Port `<pod>.<ns>`, before the pod's IP object and annotations. Concurrent calls share transactions. */
+  /**
+   * Port `<pod>.<ns>`, before the pod's IP object and annotations; with `spec.node` it joins
+   * `<subnet>.<node>` in the same transaction. Concurrent calls share transactions.
+   */
   ensurePodPort(spec: PodPortSpec): Promise<NbResult>;
   deletePodPort(pod: string, namespace: string): Promise<NbResult>;
-  /** Once the pod is scheduled: its port joins `<subnet>.<node>`. Then patch `routed`. */
+  /** A pod scheduled after its port was made: the port joins `<subnet>.<node>`. Then patch `routed`. */
   setPortGroups(pod: { readonly pod: string; readonly namespace: string; readonly subnet: string }, node: string): Promise<NbResult>;
   ensureNode(spec: NodeSpec): Promise<NbResult>;
   deleteNode(node: string): Promise<NbResult>;

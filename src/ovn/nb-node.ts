@@ -1,26 +1,11 @@
 import type { DbCache, Row } from './cache.js';
 import { allRows } from './cache.js';
-import { ensurePolicies, ensureSwitchPort, isProblem, portAddresses, router, vendor } from './nb-model.js';
+import { ensurePolicies, ensurePortGroup, ensureSwitchPort, isProblem, joinSubnetNodeGroup, portAddresses, router, vendor } from './nb-model.js';
 import type { BuildProblem, NbContext, NodeSpec, PolicySpec } from './nb-model.js';
 import { ipFamily, nodePortGroupName, nodePortName, PRIORITY, subnetNodePortGroupName, VENDOR } from './nb-names.js';
 import { holds, named, str, strMap } from './nb-rows.js';
 import type { Tx } from './nb-tx.js';
-import { NamedUuid, Uuid } from './values.js';
-
-/** Creates port group `name` holding `members`, or adds the missing members; repairs our external_ids. */
-function ensurePortGroup(tx: Tx, cache: DbCache, name: string, external_ids: Record<string, string>, members: readonly (Uuid | NamedUuid)[]): void {
-  const pg = named(cache, 'Port_Group', name);
-  if (pg === undefined) {
-    // Port_Group names are indexed: a concurrent or retried insert fails on the constraint and the caller rebuilds.
-    tx.push({ op: 'insert', table: 'Port_Group', row: { name, external_ids, ports: [...members] } });
-    return;
-  }
-  const have = strMap(pg, 'external_ids');
-  if (Object.entries(external_ids).some(([k, v]) => have[k] !== v)) {
-    tx.push({ op: 'update', table: 'Port_Group', where: [['_uuid', '==', new Uuid(pg._uuid)]], row: { external_ids: { ...have, ...external_ids } } });
-  }
-  for (const m of members) if (m instanceof NamedUuid || !holds(pg, 'ports', m.uuid)) tx.addRef('Port_Group', pg._uuid, 'ports', m);
-}
+import { Uuid } from './values.js';
 
 function joinIpFor(spec: NodeSpec, family: 'ip4' | 'ip6'): string | undefined {
   return spec.joinIps.find((ip) => ipFamily(ip) === family);
@@ -83,6 +68,6 @@ export function deleteNodeOps(tx: Tx, cache: DbCache, ctx: NbContext, node: stri
 export function setPortGroupsOps(tx: Tx, cache: DbCache, portName: string, subnet: string, node: string): BuildProblem | undefined {
   const port = named(cache, 'Logical_Switch_Port', portName);
   if (port === undefined) return { problem: 'NoPort', detail: `logical switch port ${portName} does not exist yet` };
-  ensurePortGroup(tx, cache, subnetNodePortGroupName(subnet, node), vendor({ subnet, node, np: '' }), [new Uuid(port._uuid)]);
+  joinSubnetNodeGroup(tx, cache, new Uuid(port._uuid), subnet, node);
   return undefined;
 }

@@ -1,8 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { applyUpdate2, rowsNamed } from '../../src/ovn/cache.js';
+import fc from 'fast-check';
+import { applyUpdate2, hasMember, rowsNamed } from '../../src/ovn/cache.js';
+import type { DbCache } from '../../src/ovn/cache.js';
+import { holds } from '../../src/ovn/nb-rows.js';
 import { serverStatus } from '../../src/ovn/server.js';
-import { Uuid } from '../../src/ovn/values.js';
+import { atomKey, Uuid } from '../../src/ovn/values.js';
+import type { Atom } from '../../src/ovn/values.js';
 import { cacheWith, map, NB_SCHEMA, set, uuid } from './fixtures.js';
 
 function setup() {
@@ -45,6 +49,101 @@ describe('update2 cache', () => {
     applyUpdate2(cache, NB_SCHEMA, { Logical_Switch_Port: { p9: { insert: { name: 'p.ns', addresses: '0a:00:00:00:00:01 10.0.0.2' } } } });
     assert.deepEqual(cache.tables.get('Logical_Switch_Port')?.get('p9')?.['addresses'], ['0a:00:00:00:00:01 10.0.0.2']);
     assert.throws(() => applyUpdate2(cache, NB_SCHEMA, { Logical_Switch: { nope: { modify: { name: 'x' } } } }), /modify of unknown row Logical_Switch nope/);
+  });
+});
+
+const modify = (cache: DbCache, table: string, row: string, columns: Record<string, unknown>) => applyUpdate2(cache, NB_SCHEMA, { [table]: { [row]: { modify: columns } } });
+const sorted = (v: unknown) => [...(v as Atom[])].map(atomKey).sort();
+
+describe('update2 set and map diffs, applied in place (issue 14)', () => {
+  it('adds and removes single elements without copying the set, and answers membership for each', () => {
+    const { cache, row } = setup();
+    const ports = row()?.['ports'];
+    modify(cache, 'Logical_Switch', 's1', { ports: uuid('p3') });
+    modify(cache, 'Logical_Switch', 's1', { ports: uuid('p1') });
+    const r = row();
+    assert.ok(r !== undefined);
+    assert.equal(r['ports'], ports, 'the cached set is changed in place, not copied');
+    assert.deepEqual(sorted(r['ports']), ['u:p2', 'u:p3']);
+    assert.deepEqual(['p1', 'p2', 'p3'].map((p) => holds(r, 'ports', p)), [false, true, true]);
+  });
+
+  it('keeps membership right when a removal moves the last element into the hole', () => {
+    const { cache, row } = setup();
+    modify(cache, 'Logical_Switch', 's1', { ports: set(uuid('p3'), uuid('p4')) });
+    const r0 = row();
+    assert.ok(r0 !== undefined && holds(r0, 'ports', 'p4'), 'indexed before the removal');
+    modify(cache, 'Logical_Switch', 's1', { ports: set(uuid('p1')) });
+    modify(cache, 'Logical_Switch', 's1', { ports: set(uuid('p4')) });
+    const r = row();
+    assert.ok(r !== undefined);
+    assert.deepEqual(sorted(r['ports']), ['u:p2', 'u:p3']);
+    assert.deepEqual(['p1', 'p2', 'p3', 'p4'].map((p) => holds(r, 'ports', p)), [false, true, true, false]);
+  });
+
+  it('re-adds an element removed by an earlier update, in the order the updates came', () => {
+    const { cache, row } = setup();
+    for (const diff of [uuid('p2'), uuid('p2'), uuid('p2')]) modify(cache, 'Logical_Switch', 's1', { ports: diff });
+    assert.deepEqual(sorted(row()?.['ports']), ['u:p1']);
+  });
+
+  it('starts a set the initial row omitted (a default, left out of update2 rows)', () => {
+    const cache = cacheWith({ Logical_Switch: { s2: { name: 'empty' } } });
+    modify(cache, 'Logical_Switch', 's2', { ports: set(uuid('a'), uuid('b')) });
+    const r = cache.tables.get('Logical_Switch')?.get('s2');
+    assert.ok(r !== undefined);
+    assert.deepEqual(sorted(r['ports']), ['u:a', 'u:b']);
+    assert.equal(hasMember(r, 'ports', 'a'), true);
+    assert.equal(hasMember(r, 'external_ids', 'a'), false, 'a map column holds no members');
+  });
+
+  it('flips an optional column from one value to another (the diff names both)', () => {
+    const cache = cacheWith({ Logical_Router_Static_Route: { r1: { ip_prefix: '0.0.0.0/0', nexthop: '100.64.0.1', policy: 'dst-ip' } } });
+    const route = () => cache.tables.get('Logical_Router_Static_Route')?.get('r1');
+    modify(cache, 'Logical_Router_Static_Route', 'r1', { policy: set('dst-ip', 'src-ip') });
+    assert.deepEqual(route()?.['policy'], ['src-ip']);
+    modify(cache, 'Logical_Router_Static_Route', 'r1', { policy: 'src-ip' });
+    assert.deepEqual(route()?.['policy'], [], 'cleared back to its default');
+  });
+
+  it('applies map diffs in place across updates: add, replace, remove', () => {
+    const { cache, row } = setup();
+    const ids = row()?.['external_ids'];
+    modify(cache, 'Logical_Switch', 's1', { external_ids: map({ b: '1' }) });
+    modify(cache, 'Logical_Switch', 's1', { external_ids: map({ b: '2', a: '1' }) });
+    assert.equal(row()?.['external_ids'], ids, 'the cached map is changed in place');
+    assert.deepEqual(row()?.['external_ids'], { vendor: 'kube-ovn', b: '2' });
+  });
+
+  it('keeps a row by name and gives a modified row a new object', () => {
+    const { cache, row } = setup();
+    const before = row();
+    modify(cache, 'Logical_Switch', 's1', { ports: uuid('p9') });
+    assert.notEqual(row(), before);
+    assert.deepEqual(rowsNamed(cache, 'Logical_Switch', 'ls').map((r) => r._uuid), ['s1']);
+  });
+
+  it('matches the set model for any sequence of diffs (property)', () => {
+    const element = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
+    fc.assert(
+      fc.property(fc.uniqueArray(element), fc.array(fc.uniqueArray(element, { minLength: 1 }), { maxLength: 12 }), fc.array(element), (initial, diffs, probes) => {
+        const cache = cacheWith({ Logical_Switch: { s: { name: 'ls', ports: set(...initial.map(uuid)) } } });
+        const model = new Set<string>(initial);
+        const r = () => cache.tables.get('Logical_Switch')?.get('s');
+        for (const [i, diff] of diffs.entries()) {
+          // Probing between updates makes later diffs run over an indexed set.
+          const now = r();
+          if (i % 2 === 0 && now !== undefined) for (const p of probes) holds(now, 'ports', p);
+          modify(cache, 'Logical_Switch', 's', { ports: set(...diff.map(uuid)) });
+          for (const x of diff) if (!model.delete(x)) model.add(x);
+        }
+        const last = r();
+        assert.ok(last !== undefined);
+        assert.deepEqual(sorted(last['ports']), [...model].map((x) => `u:${x}`).sort());
+        for (const x of ['a', 'b', 'c', 'd', 'e', 'f']) assert.equal(holds(last, 'ports', x), model.has(x), x);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -13,8 +13,9 @@ const CTX: NbContext = { router: 'ovn-cluster', nodeSwitch: 'join', nodeSwitchGa
 const VENDOR = map({ vendor: 'kube-ovn' });
 
 /** NB with the router, switch `ovn-default` and one pod port `a.default`. */
-function setup(port: Record<string, unknown> = { name: 'a.default', addresses: '0a:00:00:10:00:02 10.16.0.2', external_ids: map({ vendor: 'kube-ovn', ls: 'ovn-default', pod: 'default/a' }) }) {
+function setup(port: Record<string, unknown> = { name: 'a.default', addresses: '0a:00:00:10:00:02 10.16.0.2', external_ids: map({ vendor: 'kube-ovn', ls: 'ovn-default', pod: 'default/a' }) }, more: Record<string, Record<string, Record<string, unknown>>> = {}) {
   const cache = cacheWith({
+    ...more,
     Logical_Router: { r1: { name: 'ovn-cluster', external_ids: VENDOR } },
     Logical_Switch: { s1: { name: 'ovn-default', ports: set(uuid('p1')), external_ids: VENDOR }, s2: { name: 'join', external_ids: VENDOR } },
     Logical_Switch_Port: { p1: port },
@@ -45,6 +46,23 @@ describe('NB model builds', () => {
       { op: 'insert', table: 'Logical_Switch_Port', row: { name: 'b.default', addresses: ['set', ['0a:00:00:10:00:02 10.16.0.3 fd00::3']], external_ids: ['map', [['vendor', 'kube-ovn'], ['ls', 'ovn-default'], ['pod', 'default/b']]] }, 'uuid-name': 'lsp_0' },
       { op: 'insert', table: 'Logical_Switch_Port', row: { name: 'c.default', addresses: ['set', ['0a:00:00:10:00:02 10.16.0.4']], external_ids: ['map', [['vendor', 'kube-ovn'], ['ls', 'ovn-default'], ['pod', 'default/c']]] }, 'uuid-name': 'lsp_1' },
       { op: 'mutate', table: 'Logical_Switch', where: [['_uuid', '==', ['uuid', 's1']]], mutations: [['ports', 'insert', ['set', [['named-uuid', 'lsp_0'], ['named-uuid', 'lsp_1']]]]] },
+    ]);
+  });
+
+  it('puts a new scheduled pod\'s port in <subnet>.<node> by its named uuid, in the same transaction as the port (issue 14)', () => {
+    const pg = { name: subnetNodePortGroupName('ovn-default', 'kube-1'), ports: set(uuid('p1')), external_ids: map({ vendor: 'kube-ovn', subnet: 'ovn-default', node: 'kube-1', np: '' }) };
+    const { cache: withGroup, build } = setup(undefined, { Port_Group: { g1: pg } });
+    const { ops } = build((tx) => ensurePodPortOps(tx, withGroup, { ...POD, pod: 'b', ips: ['10.16.0.3'], node: 'kube-1' }));
+    assert.deepEqual(ops.map((o) => `${String(o['op'])} ${String(o['table'])}`), ['insert Logical_Switch_Port', 'mutate Logical_Switch', 'mutate Port_Group']);
+    assert.deepEqual(ops[2], { op: 'mutate', table: 'Port_Group', where: [['_uuid', '==', ['uuid', 'g1']]], mutations: [['ports', 'insert', ['set', [['named-uuid', 'lsp_0']]]]] });
+    assert.deepEqual(build((tx) => ensurePodPortOps(tx, withGroup, { ...POD, node: 'kube-1' })).ops, [], 'a.default is a member already: nothing to write');
+  });
+
+  it('creates <subnet>.<node> with a scheduled pod\'s existing port when the group is missing', () => {
+    const { cache, build } = setup();
+    const { ops } = build((tx) => ensurePodPortOps(tx, cache, { ...POD, node: 'kube-1' }));
+    assert.deepEqual(ops, [
+      { op: 'insert', table: 'Port_Group', row: { name: 'ovn.default.kube.1', external_ids: ['map', [['vendor', 'kube-ovn'], ['subnet', 'ovn-default'], ['node', 'kube-1'], ['np', '']]], ports: ['set', [['uuid', 'p1']]] } },
     ]);
   });
 

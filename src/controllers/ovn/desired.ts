@@ -10,7 +10,7 @@ import { nodeSpecOf } from '../node/spec-of.js';
 import { nodeKey } from '../node/rules.js';
 import { isHostNetwork, isPodAlive, podKey } from '../pod/rules.js';
 import type { Pod } from '../pod/rules.js';
-import { podPortSpec, splitPodKey } from './pod-network.js';
+import { podPortSpecOf } from './pod-network.js';
 
 type DesiredContext = Pick<ControllerContext, 'caches' | 'term' | 'config' | 'clock'>;
 
@@ -34,21 +34,19 @@ function livePods(ctx: DesiredContext): Pod[] {
 export function desiredNorthbound(ctx: DesiredContext): Desired {
   const join = ctx.config.ovn.nodeSwitch;
   const pods = [];
-  const podGroups = [];
+  // A scheduled pod's spec names its node, so its port's repair includes the `<subnet>.<node>`
+  // membership, as the pod flow's own request does (DESIGN §10).
   for (const pod of livePods(ctx)) {
     const key = podKey(pod);
     const held = ctx.term.ipam.get(key);
-    if (held === undefined) continue;
-    pods.push(podPortSpec(key, held));
-    const node = pod.spec?.nodeName;
-    if (node !== undefined && node !== '' && ctx.term.pods.isCommitted(key)) podGroups.push({ ...splitPodKey(key), subnet: held.subnet, node });
+    if (held !== undefined) pods.push(podPortSpecOf(key, pod, held));
   }
   const nodes = [];
   for (const node of ctx.caches.nodes.list()) {
     const held = ctx.term.ipam.get(nodeKey(node.metadata.name ?? ''), join);
     if (held !== undefined) nodes.push(nodeSpecOf(ctx, node, held));
   }
-  return { subnets: subnetSpecs(ctx), pods, nodes, podGroups };
+  return { subnets: subnetSpecs(ctx), pods, nodes };
 }
 
 /** Everything in Kubernetes that may own a northbound row (a superset: GC must never remove a live object's row). */

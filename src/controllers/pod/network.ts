@@ -7,18 +7,26 @@
 import type { Allocation } from '../../ipam/index.js';
 import type { Pod } from './rules.js';
 
+/** What the network step achieved: `routed` when the pod may be told so (DESIGN §10) in the allocation patch. */
+export interface PortResult {
+  readonly routed: boolean;
+}
+
 export interface PodNetwork {
   /**
-   * Makes pod `key`'s port carry `allocation`; idempotent. Throwing retries the pod with
-   * backoff, its reservation kept (so nothing is half-written: the patch waits for the port).
+   * Makes pod `key`'s port carry `allocation`; idempotent. A scheduled pod's port also joins
+   * its node's port group in the same step, and the result says `routed`. Throwing retries the
+   * pod with backoff, its reservation kept (nothing is half-written: the patch waits for the port).
    */
-  ensurePort(key: string, pod: Pod, allocation: Allocation, signal: AbortSignal): Promise<void>;
+  ensurePort(key: string, pod: Pod, allocation: Allocation, signal: AbortSignal): Promise<PortResult>;
   /** Removes pod `key`'s port if there is one; idempotent. Throwing retries the release. */
   removePort(key: string, signal: AbortSignal): Promise<void>;
 }
 
-/** Northbound programming off. */
+const NOT_ROUTED: PortResult = Object.freeze({ routed: false });
+
+/** Northbound programming off: IPAM-only mode never claims a pod is routed. */
 export const NO_POD_NETWORK: PodNetwork = Object.freeze({
-  ensurePort: () => Promise.resolve(),
+  ensurePort: () => Promise.resolve(NOT_ROUTED),
   removePort: () => Promise.resolve(),
 });

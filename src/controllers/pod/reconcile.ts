@@ -1,7 +1,8 @@
 /**
  * Pod reconciler: gives each live pod one allocation and keeps its record true (DESIGN §7a).
  * Kube-OVN's order: IPAM reservation, then the network step (the logical switch port with OVN
- * on), then the `IP` object, then one merge patch of the annotations, so `allocated: "true"`
+ * on, in its node's port group when the pod is scheduled), then the `IP` object, then one merge
+ * patch of the annotations (with `routed` when the port is in its group), so `allocated: "true"`
  * always has an `IP` object behind it. Once the pod holds an allocation it is the truth: edited
  * allocation annotations are written back with a Warning, the address is never released or moved
  * for them. A failed write keeps the reservation and retries, writing the same address.
@@ -11,7 +12,7 @@ import type { Reconcile } from '../../kube/index.js';
 import type { Allocation } from '../../ipam/index.js';
 import type { Outcome } from '../../kube/controller/index.js';
 import { subnetLabel } from '../../telemetry/labels.js';
-import { ANNOTATIONS, EVENT_REASONS } from '../constants.js';
+import { ANNOTATIONS, EVENT_REASONS, OVN_ANNOTATIONS } from '../constants.js';
 import { BIND_NAMESPACE_INDEX } from '../context.js';
 import type { ControllerContext } from '../context.js';
 import { createIpRecord, desiredIp, ipObjectProblems } from '../ip/record.js';
@@ -33,6 +34,8 @@ import { routePod } from './routed.js';
 
 const DONE: Outcome = { kind: 'done' };
 const REQUEUE: Outcome = { kind: 'requeue' };
+/** Done, and the allocation patch carried `routed`: compared by identity, so the routed step is skipped. */
+const ROUTED: Outcome = { kind: 'done' };
 
 /** A failure to report: an IPAM reason, or a subnet's validation reason (e.g. `CIDRInvalid`). */
 type Failure = { readonly reason: string; readonly message: string };
@@ -93,15 +96,18 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     if (problems.fatal !== undefined) return refuse(key, pod, problems.fatal);
     for (const warning of problems.warnings) events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.objectLimit, warning);
     // First sight of this pod in the term (a new allocation, or after a rebuild): its port may be missing.
-    if (!book.isCommitted(key)) await podNetwork.ensurePort(key, pod, held, signal);
+    const port = book.isCommitted(key) ? undefined : await podNetwork.ensurePort(key, pod, held, signal);
     if (signal.aborted) return DONE;
     const written = await record.ensure(name, desiredIp(name, pod, held), signal);
     if (written.kind !== 'done') return written;
-    return writeAnnotations(key, pod, held, signal);
+    return writeAnnotations(key, pod, held, signal, port?.routed === true);
   }
 
-  /** One merge patch bringing the annotations to the held allocation; a Warning when they were edited. */
-  async function writeAnnotations(key: string, pod: Pod, held: Allocation, signal: AbortSignal): Promise<Outcome> {
+  /**
+   * One merge patch bringing the annotations to the held allocation; a Warning when they were
+   * edited. `routed`: the port is in its node's group, so the same patch says so (DESIGN §10).
+   */
+  async function writeAnnotations(key: string, pod: Pod, held: Allocation, signal: AbortSignal, routed: boolean): Promise<Outcome> {
     const want = recordAnnotations(held, pod);
     const changed = differingAnnotations(pod, want);
     if (changed.length === 0) {
@@ -112,7 +118,8 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     if (signal.aborted) return DONE;
     const edited = isAllocated(pod);
     try {
-      await ctx.client.mergePatch(RESOURCES.pods, pod.metadata.name ?? '', { metadata: { annotations: want } }, { namespace: pod.metadata.namespace ?? '', signal });
+      const annotations = routed ? { ...want, [OVN_ANNOTATIONS.routed]: 'true' } : want;
+      await ctx.client.mergePatch(RESOURCES.pods, pod.metadata.name ?? '', { metadata: { annotations } }, { namespace: pod.metadata.namespace ?? '', signal });
     } catch (err) {
       if (isNotFound(err)) return release(key, undefined, signal);
       throw new Error(`pod ${key}: writing allocation ${held.ip} in subnet ${held.subnet} failed (reservation kept)`, { cause: err });
@@ -127,7 +134,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
       // No Event for a success, as Kube-OVN: an Event per pod would double the API writes.
       logger.debug({ pod: key, ip: held.ip, mac: held.mac, subnet: held.subnet }, 'address allocated');
     }
-    return DONE;
+    return routed ? ROUTED : DONE;
   }
 
   /** An allocation the API server would refuse to record: an Event naming the limit, no retry loop. */
@@ -198,7 +205,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     // A reservation is never moved to another subnet by our choice, nor given up for an edit.
     const held = ipam.get(key);
     const outcome = held !== undefined ? await keepHeld(key, pod, held, signal) : isAllocated(pod) ? await claimAnnotated(key, pod, signal) : await allocate(key, pod, signal);
-    if (outcome.kind === 'done') await routePod(ctx, key, pod, signal);
+    if (outcome.kind === 'done' && outcome !== ROUTED) await routePod(ctx, key, pod, signal);
     const deadline = deletionDeadline(pod);
     // A deleting pod stops being alive when its grace period passes: look again then (the
     // controller clamps a deadline past Node's timer limit).

@@ -1,8 +1,9 @@
 /**
- * The pod flow's last step with OVN northbound on (DESIGN §10): once the pod is scheduled and
- * its allocation is written, its port joins `<subnet>.<node>` (the group its node's 29000 policy
- * reroutes by), then `ovn.kubernetes.io/routed: "true"` is patched: what kube-ovn-cni waits for
- * before it plugs the interface. Off: nothing (IPAM-only mode never claims a pod is routed).
+ * The pod flow's last step with OVN northbound on (DESIGN §10), for a pod scheduled after its
+ * allocation was written (a pod scheduled already is routed by the allocation patch itself): its
+ * port joins `<subnet>.<node>` (the group its node's 29000 policy reroutes by), then
+ * `ovn.kubernetes.io/routed: "true"` is patched: what kube-ovn-cni waits for before it plugs the
+ * interface. Off: nothing (IPAM-only mode never claims a pod is routed).
  */
 import { isNotFound, RESOURCES } from '../../kube/index.js';
 import { OVN_ANNOTATIONS } from '../constants.js';

@@ -45,7 +45,7 @@ describe('pod reconciler (fake context)', () => {
     const order: string[] = [];
     let f: ReturnType<typeof setup> | undefined;
     const podNetwork: PodNetwork = {
-      ensurePort: async (key, _pod, a) => void order.push(`ensure ${key} ${a.ip} held=${f?.ctx.term.ipam.get(key)?.ip ?? 'none'} patched=${f?.client.writes.length ?? 0}`),
+      ensurePort: async (key, _pod, a) => (order.push(`ensure ${key} ${a.ip} held=${f?.ctx.term.ipam.get(key)?.ip ?? 'none'} patched=${f?.client.writes.length ?? 0}`), { routed: false }),
       removePort: async (key) => void order.push(`remove ${key} held=${f?.ctx.term.ipam.get(key)?.ip ?? 'none'}`),
     };
     f = setup({ podNetwork });
@@ -59,7 +59,7 @@ describe('pod reconciler (fake context)', () => {
 
   it('keeps the reservation and writes nothing when the network step fails, so the retry writes the same address', async () => {
     let fail = true;
-    const podNetwork: PodNetwork = { ensurePort: async () => (fail ? Promise.reject(new Error('nb unreachable')) : undefined), removePort: async () => {} };
+    const podNetwork: PodNetwork = { ensurePort: async () => (fail ? Promise.reject(new Error('nb unreachable')) : { routed: false }), removePort: async () => {} };
     const { reconcile, addPod, client, ctx } = setup({ podNetwork });
     addPod('a');
     await assert.rejects(reconcile('ns/a', signal), /nb unreachable/);
