@@ -33,7 +33,7 @@ const mib = (kib: number) => Math.round(kib / 102.4) / 10;
 const LEASE = ['--leader-elect-lease-duration=15s', '--leader-elect-renew-deadline=12s', '--leader-elect-retry-period=1s'];
 
 /** The allocation of pod i in ovn-default (10.16.0.0/16; .0.1 is the gateway). */
-function allocation(i: number): Record<string, string> {
+function allocation(i: number): { ip: string; mac: string } {
   const n = i + 2;
   const ip = `10.16.${(n >> 8) & 255}.${n & 255}`;
   const mac = `00:00:00:${((n >> 16) & 255).toString(16).padStart(2, '0')}:${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
@@ -107,7 +107,7 @@ async function once(kubeconfig: string, entry: string, tag: string): Promise<Rec
       throw new Error(`${tag}: standby did not take over (${exit}):\n${standby.ctl.logs.slice(-12).map((l) => JSON.stringify(l).slice(0, 300)).join('\n')}`);
     }
     await sleep(settleMs);
-    const load1 = Math.round(loadavg()[0] * 100) / 100;
+    const load1 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
     return {
       standbyMiB,
       peakMiB: mib(hwmKiB(pid)),
