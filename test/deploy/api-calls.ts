@@ -19,8 +19,8 @@ export const GENERIC_SITES: Readonly<Record<string, { readonly via: string; read
   // The reflector lists and watches `options.resource`; informers are created with `{ resource: RESOURCES.x }`.
   'src/kube/informer/reflector.ts#listAll': { via: 'createInformer', argument: 'resource-property' },
   'src/kube/informer/reflector.ts#watchOnce': { via: 'createInformer', argument: 'resource-property' },
-  // The rebuild lists every page of `resource`: `listAll(ctx, RESOURCES.x, signal)`.
-  'src/controllers/session/rebuild.ts#listAll': { via: 'listAll', argument: 'argument' },
+  // The rebuild lists every page of `kind.resource`: `listReduced(ctx, { resource: RESOURCES.x, ... }, signal)`.
+  'src/controllers/session/rebuild.ts#listReduced': { via: 'listReduced', argument: 'argument' },
 };
 
 export interface CallScan {
@@ -78,7 +78,7 @@ export function scanApiCalls(resources: Readonly<Record<string, { group: string;
   const checker = program.getTypeChecker();
   const usages: Usage[] = [];
   const genericSites = new Set<string>();
-  const via: Record<string, Array<{ resource: string }>> = { createInformer: [], listAll: [] };
+  const via: Record<string, Array<{ resource: string }>> = { createInformer: [], listReduced: [] };
   const add = (resource: string, verb: string, sub = ''): void => void usages.push({ resource, sub, verb });
 
   for (const file of program.getSourceFiles()) {
@@ -108,7 +108,13 @@ export function scanApiCalls(resources: Readonly<Record<string, { group: string;
         }
         // A pass-through helper's callers, in the helper's own file (a local function).
         if (Object.keys(GENERIC_SITES).some((k) => k === `${rel}#${callee}` && GENERIC_SITES[k]?.argument === 'argument')) {
-          const resource = node.arguments.map((a) => resourceName(a, checker)).find((r) => r !== undefined);
+          // The resource is an argument, or the `resource` property of an object literal argument.
+          const named = (a: ts.Expression): string | undefined => {
+            if (!ts.isObjectLiteralExpression(a)) return resourceName(a, checker);
+            const prop = a.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText() === 'resource');
+            return prop !== undefined && ts.isPropertyAssignment(prop) ? resourceName(prop.initializer, checker) : undefined;
+          };
+          const resource = node.arguments.map(named).find((r) => r !== undefined);
           if (resource !== undefined) via[callee]?.push({ resource });
         }
       }
@@ -117,7 +123,7 @@ export function scanApiCalls(resources: Readonly<Record<string, { group: string;
     visit(file);
   }
   for (const { resource } of via.createInformer ?? []) for (const verb of ['list', 'watch']) add(resource, verb);
-  for (const { resource } of via.listAll ?? []) add(resource, 'list');
+  for (const { resource } of via.listReduced ?? []) add(resource, 'list');
 
   const grants = new Set<string>();
   for (const u of usages) {
