@@ -98,6 +98,29 @@ function describe(resource: Resource, verb: string, name?: string, namespace?: s
  * 5 times, 200 ms doubling), any verb retried on 429 after `Retry-After` (capped at 30 s).
  * Objects stay plain JSON (string timestamps). Throws only if the kubeconfig has no cluster.
  */
+/**
+ * A request's signal: aborts with `parent` or with a `TimeoutError` after `timeoutMs`. Released
+ * when the request settles: `AbortSignal.timeout` would keep a timer (and `AbortSignal.any` a
+ * dependent of the term's signal) alive for the whole timeout after every finished request —
+ * thousands of them during a burst.
+ */
+export function requestDeadline(timeoutMs: number, parent?: AbortSignal): { signal: AbortSignal; release(): void } {
+  const ctl = new AbortController();
+  const onAbort = (): void => ctl.abort(parent?.reason);
+  if (parent?.aborted === true) onAbort();
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  // Wall time, as `AbortSignal.timeout` was, not the injected clock: the clock paces retries
+  // (tests drive it), the deadline bounds real I/O. Unref'd: it never holds the process up.
+  const timer = setTimeout(() => ctl.abort(new DOMException(`request timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs).unref();
+  return {
+    signal: ctl.signal,
+    release() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 export function createKubeClient(options: KubeClientOptions): KubeClient {
   const clock = options.clock ?? createSystemClock();
   const transport = options.transport ?? createTransport(options.kubeconfig);
@@ -112,8 +135,11 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   // Watches are not retried here: the reflector owns reconnect policy and backoff.
   const watchRequester = createRequester({ ...common, retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 } });
   const timeoutMs = options.requestTimeoutMs ?? 60_000;
-  const bounded = (signal?: AbortSignal): AbortSignal =>
-    signal === undefined ? AbortSignal.timeout(timeoutMs) : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  /** Runs one request under `signal` and the request timeout, releasing both when it settles. */
+  const bounded = <T>(signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const deadline = requestDeadline(timeoutMs, signal);
+    return run(deadline.signal).finally(deadline.release);
+  };
   const jsonBody = (contentType: string) => ({ 'Content-Type': contentType });
   let eventSeq = 0;
 
@@ -121,7 +147,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     host: transport.host,
     async list<T extends KubeObject>(resource: Resource, o: ListOptions = {}): Promise<KubeList<T>> {
       const path = resourcePath(resource, { namespace: o.namespace }) + query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion });
-      const body = await requester.json<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>({ method: 'GET', path, signal: bounded(o.signal) }, describe(resource, 'list'));
+      const body = await bounded(o.signal, (signal) => requester.json<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>({ method: 'GET', path, signal }, describe(resource, 'list')));
       const items = (body.items ?? []).map((item) => withKind(item, resource));
       const cont = body.metadata?.continue;
       return { items, resourceVersion: body.metadata?.resourceVersion ?? '', ...(cont === undefined || cont === '' ? {} : { continue: cont }) };
@@ -143,30 +169,30 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     },
     async get<T extends KubeObject>(resource: Resource, name: string, o: ObjectOptions & { subresource?: 'status' } = {}): Promise<T> {
       const path = resourcePath(resource, { namespace: o.namespace, name, subresource: o.subresource });
-      return requester.json<T>({ method: 'GET', path, signal: bounded(o.signal) }, describe(resource, 'get', name, o.namespace));
+      return bounded(o.signal, (signal) => requester.json<T>({ method: 'GET', path, signal }, describe(resource, 'get', name, o.namespace)));
     },
     async create<T extends KubeObject>(resource: Resource, obj: T, o: ObjectOptions = {}): Promise<T> {
       const namespace = o.namespace ?? obj.metadata.namespace;
       const path = resourcePath(resource, { namespace });
       const body = JSON.stringify({ apiVersion: apiVersionOf(resource), kind: resource.kind, ...obj });
-      return requester.json<T>({ method: 'POST', path, body, headers: jsonBody('application/json'), signal: bounded(o.signal) }, describe(resource, 'create', obj.metadata.name ?? obj.metadata.generateName, namespace));
+      return bounded(o.signal, (signal) => requester.json<T>({ method: 'POST', path, body, headers: jsonBody('application/json'), signal }, describe(resource, 'create', obj.metadata.name ?? obj.metadata.generateName, namespace)));
     },
     async replace<T extends KubeObject>(resource: Resource, obj: T, o: ObjectOptions & { subresource?: 'status' } = {}): Promise<T> {
       const namespace = o.namespace ?? obj.metadata.namespace;
       const name = obj.metadata.name ?? '';
       const path = resourcePath(resource, { namespace, name, subresource: o.subresource });
       const body = JSON.stringify({ apiVersion: apiVersionOf(resource), kind: resource.kind, ...obj });
-      return requester.json<T>({ method: 'PUT', path, body, headers: jsonBody('application/json'), signal: bounded(o.signal) }, describe(resource, 'replace', name, namespace));
+      return bounded(o.signal, (signal) => requester.json<T>({ method: 'PUT', path, body, headers: jsonBody('application/json'), signal }, describe(resource, 'replace', name, namespace)));
     },
     async mergePatch<T extends KubeObject>(resource: Resource, name: string, patch: unknown, o: ObjectOptions & { subresource?: 'status' } = {}): Promise<T> {
       const path = resourcePath(resource, { namespace: o.namespace, name, subresource: o.subresource });
       const headers = jsonBody('application/merge-patch+json');
-      return requester.json<T>({ method: 'PATCH', path, body: JSON.stringify(patch), headers, signal: bounded(o.signal) }, describe(resource, 'patch', name, o.namespace));
+      return bounded(o.signal, (signal) => requester.json<T>({ method: 'PATCH', path, body: JSON.stringify(patch), headers, signal }, describe(resource, 'patch', name, o.namespace)));
     },
     async delete(resource: Resource, name: string, o: DeleteOptions = {}): Promise<KubeObject> {
       const path = resourcePath(resource, { namespace: o.namespace, name });
       const deleteOptions = { apiVersion: 'v1', kind: 'DeleteOptions', ...(o.preconditions === undefined ? {} : { preconditions: o.preconditions }), ...(o.propagationPolicy === undefined ? {} : { propagationPolicy: o.propagationPolicy }) };
-      return requester.json<KubeObject>({ method: 'DELETE', path, body: JSON.stringify(deleteOptions), headers: jsonBody('application/json'), signal: bounded(o.signal) }, describe(resource, 'delete', name, o.namespace));
+      return bounded(o.signal, (signal) => requester.json<KubeObject>({ method: 'DELETE', path, body: JSON.stringify(deleteOptions), headers: jsonBody('application/json'), signal }, describe(resource, 'delete', name, o.namespace)));
     },
     async createEvent(input: EventInput, o: { signal?: AbortSignal } = {}): Promise<KubeObject> {
       eventSeq += 1;

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createKubeClient, isAlreadyExists, isConflict, RESOURCES, retryOnConflict, ApiError } from '../../../src/kube/client/index.js';
+import { getEventListeners } from 'node:events';
+import { createKubeClient, requestDeadline, isAlreadyExists, isConflict, RESOURCES, retryOnConflict, ApiError } from '../../../src/kube/client/index.js';
 import { collectPoints, createInstantClock, createScriptedTransport, createTestInstruments, silentLogger, statusBody } from './fakes.js';
 import type { Scripted } from './fakes.js';
 
@@ -141,5 +142,33 @@ describe('retryOnConflict', () => {
       throw new ApiError(404, 'NotFound', 'gone');
     }, { clock: createInstantClock() }), /gone/);
     assert.equal(calls, 1);
+  });
+});
+
+describe('requestDeadline', () => {
+  it('aborts with the parent, and after the timeout with a TimeoutError', async () => {
+    const parent = new AbortController();
+    const a = requestDeadline(60_000, parent.signal);
+    parent.abort(new Error('term ended'));
+    assert.equal(a.signal.aborted, true);
+    assert.equal((a.signal.reason as Error).message, 'term ended');
+    a.release();
+    const b = requestDeadline(5);
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(b.signal.aborted, true);
+    assert.equal((b.signal.reason as DOMException).name, 'TimeoutError');
+    b.release();
+  });
+
+  it('keeps nothing of a settled request: no listener on the parent, no pending timer', async () => {
+    const parent = new AbortController();
+    const listeners = () => getEventListeners(parent.signal, 'abort').length;
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const deadlines = Array.from({ length: 50 }, () => requestDeadline(60_000, parent.signal));
+    assert.equal(listeners(), 50);
+    for (const d of deadlines) d.release();
+    assert.equal(listeners(), 0);
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before);
+    assert.equal(deadlines.some((d) => d.signal.aborted), false);
   });
 });
