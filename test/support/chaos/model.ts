@@ -75,8 +75,13 @@ export const commandArbitrary: fc.Arbitrary<Command> = fc.oneof(
 
 /** Sequences of steps; each step ends at a quiescent point. */
 export function sequenceArbitrary(maxSteps: number, maxPerStep = 4): fc.Arbitrary<Step[]> {
-  return fc.array(fc.array(commandArbitrary, { minLength: 1, maxLength: maxPerStep }), { minLength: 1, maxLength: maxSteps });
+  // Every sequence opens with one pod in the default subnet, alone in its step: the first quiescent
+  // point then has a live allocation, so the address invariants are checked whatever the seed (a
+  // seed of only subnet and fault commands once left them unevaluated).
+  return fc.array(fc.array(commandArbitrary, { minLength: 1, maxLength: maxPerStep }), { minLength: 1, maxLength: maxSteps }).map((steps) => [[FIRST_POD], ...steps]);
 }
+
+const FIRST_POD: Command = Object.freeze({ kind: 'createPod', ns: NAMESPACES[0], restartPolicy: 'Always' });
 
 /** One line per command, for a person reading a failure. */
 export function describeCommand(c: Command): string {
