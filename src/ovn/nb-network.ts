@@ -37,8 +37,6 @@ export interface Desired {
   readonly subnets: readonly SubnetSpec[];
   readonly pods: readonly PodPortSpec[];
   readonly nodes: readonly NodeSpec[];
-  /** Port-group membership of scheduled pods. */
-  readonly podGroups?: readonly { readonly pod: string; readonly namespace: string; readonly subnet: string; readonly node: string }[];
 }
 
 export interface NbReadiness {
@@ -90,7 +88,6 @@ export function createNbNetwork(options: NbNetworkOptions): NbNetwork {
     ...desired.subnets.map((s): [string, Build] => [`subnet/${s.name}`, (tx, c) => ensureSubnetOps(tx, c, ctx, s)]),
     ...desired.nodes.map((n): [string, Build] => [`node/${n.node}`, (tx, c) => ensureNodeOps(tx, c, ctx, n)]),
     ...desired.pods.map((p): [string, Build] => [`port/${podPortName(p.pod, p.namespace)}`, (tx, c) => ensurePodPortOps(tx, c, p)]),
-    ...(desired.podGroups ?? []).map((g): [string, Build] => [`pg/${podPortName(g.pod, g.namespace)}`, (tx, c) => setPortGroupsOps(tx, c, podPortName(g.pod, g.namespace), g.subnet, g.node)]),
   ];
 
   const diff = (desired: Desired): Drift[] => {

@@ -1,8 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer } from '../support/apiserver/server.js';
+export { kubectlMissing } from '../support/kubectl.js';
 import type { ApiServer, ApiServerOptions } from '../support/apiserver/server.js';
 
 export interface Harness {
@@ -108,21 +109,6 @@ export interface RunResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-/**
- * Why kubectl tests must skip (said loudly on stderr), or false when kubectl runs here. kubectl on
- * this machine is a dispatcher that runs a version-matched binary (1.27-1.33) per the server's /version.
- */
-export function kubectlMissing(): string | false {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe', timeout: 10_000 });
-    return false;
-  } catch (err) {
-    const why = `SKIPPED: kubectl cannot run here (${(err as Error).message.split('\n')[0] ?? ''}); the kubectl wire contract is untested`;
-    process.stderr.write(`\n*** ${why} ***\n`);
-    return why;
-  }
 }
 
 /** Runs kubectl with this harness's kubeconfig; never rejects (the exit code is in the result). */

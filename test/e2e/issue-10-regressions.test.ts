@@ -1,13 +1,15 @@
 // Issue 10 "What was seen" 1-4, each reproduced as a user meets it: the BUILT controller, the
 // local API server and kubectl. Named after what each guards.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { spawnController } from '../support/controller-process.js';
-import type { ControllerProcess } from '../support/controller-process.js';
+import { kubectlMissing } from '../support/kubectl.js';
+import { startReplica } from '../support/replica.js';
+import type { Replica } from '../support/replica.js';
 import { eventually, probe } from '../support/kubelet.js';
 import { startKube } from '../support/kube-env.js';
 import type { KubeEnv } from '../support/kube-env.js';
@@ -16,34 +18,14 @@ import type { ApiClient, Obj } from '../support/objects.js';
 import { freePort } from '../support/ports.js';
 import { schemelessKubeconfig } from '../support/kubeconfigs.js';
 
-function kubectlMissing(): string | false {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'pipe', timeout: 10_000 });
-    return false;
-  } catch (err) {
-    const why = `SKIPPED: kubectl cannot run here (${(err as Error).message.split('\n')[0] ?? ''}); issue 10 regressions need it`;
-    process.stderr.write(`\n*** ${why} ***\n`);
-    return why;
-  }
-}
-const NO_KUBECTL = kubectlMissing();
+const NO_KUBECTL = kubectlMissing('issue 10 regressions need it');
 
-interface Replica {
-  readonly name: string;
-  readonly ctl: ControllerProcess;
-  readonly healthPort: number;
-  readonly metricsPort: number;
-}
-
-async function startReplica(kube: KubeEnv, name: string): Promise<Replica> {
-  const [healthPort, metricsPort] = [await freePort(), await freePort()];
-  const ctl = spawnController({
+const startRegressing = (kube: KubeEnv, name: string): Promise<Replica> =>
+  startReplica(kube, name, {
     args: ['--leader-elect-lease-duration=2s', '--leader-elect-renew-deadline=1500ms', '--leader-elect-retry-period=250ms'],
-    env: { ...kube.env(name), HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'prometheus', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort) },
+    env: { OTEL_METRICS_EXPORTER: 'prometheus' },
+    readyTimeoutMs: 30_000,
   });
-  await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, 30_000, `${name} ready`);
-  return { name, ctl, healthPort, metricsPort };
-}
 
 function kubectl(kube: KubeEnv, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -69,7 +51,7 @@ function world() {
     async start(): Promise<void> {
       kube = await startKube();
       api = apiClient(kube.api.url);
-      replicas.push(await startReplica(kube, 'regress-1'));
+      replicas.push(await startRegressing(kube, 'regress-1'));
       await eventually(async () => ((await api.get(`${PATHS.subnets}/ovn-default`)).status?.['v4availableIPs'] ?? 0) !== 0, 30_000, 'default subnet served');
     },
     async stop(): Promise<void> {
@@ -92,7 +74,7 @@ function world() {
       const old = replicas.at(-1) as Replica;
       old.ctl.kill('SIGKILL');
       await old.ctl.exited(10_000);
-      const next = await startReplica(kube, `regress-${replicas.length + 1}`);
+      const next = await startRegressing(kube, `regress-${replicas.length + 1}`);
       replicas.push(next);
       const lease = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-ovn-controller';
       await eventually(async () => (await api.get(lease)).spec?.['holderIdentity'] === next.name, 20_000, 'the new replica leads');

@@ -2,9 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { eventually, probe } from '../support/kubelet.js';
-import { freePort } from '../support/ports.js';
-import { spawnController } from '../support/controller-process.js';
-import type { ControllerProcess } from '../support/controller-process.js';
+import { startReplica } from '../support/replica.js';
+import type { Replica } from '../support/replica.js';
 import { startKube } from '../support/kube-env.js';
 import type { KubeEnv } from '../support/kube-env.js';
 import { apiClient } from '../support/objects.js';
@@ -21,28 +20,11 @@ const RETRY_JITTER_MAX_MS = RETRY_MS * 2.2;
 const TAKEOVER_BOUND_MS = LEASE_MS + 2 * RETRY_JITTER_MAX_MS;
 const LEASE_PATH = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-ovn-controller';
 
-interface Replica {
-  readonly name: string;
-  readonly ctl: ControllerProcess;
-  readonly healthPort: number;
-  readonly metricsPort: number;
-}
-
-async function startReplica(kube: KubeEnv, name: string): Promise<Replica> {
-  const [healthPort, metricsPort] = [await freePort(), await freePort()];
-  const ctl = spawnController({
+const startElecting = (kube: KubeEnv, name: string): Promise<Replica> =>
+  startReplica(kube, name, {
     args: [`--leader-elect-lease-duration=${LEASE_MS}ms`, '--leader-elect-renew-deadline=2s', `--leader-elect-retry-period=${RETRY_MS}ms`],
-    env: {
-      ...kube.env(name),
-      HEALTH_PORT: String(healthPort),
-      HEALTH_BIND_ADDRESS: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
-    },
+    readyTimeoutMs: 20_000,
   });
-  await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, 20_000, `${name} ready`);
-  return { name, ctl, healthPort, metricsPort };
-}
 
 async function masterStatus(replica: Replica): Promise<number | undefined> {
   const text = await (await fetch(`http://127.0.0.1:${replica.metricsPort}/metrics`)).text();
@@ -64,7 +46,7 @@ describe('leader election between two built controllers', () => {
   test('exactly one leads; SIGTERM hands over in under 2 s; SIGKILL hands over within the lease duration', async () => {
     const api = apiClient(kube.api.url);
     const holder = async (): Promise<string> => String((await api.get(LEASE_PATH)).spec?.['holderIdentity'] ?? '');
-    replicas.push(await startReplica(kube, 'replica-a'), await startReplica(kube, 'replica-b'));
+    replicas.push(await startElecting(kube, 'replica-a'), await startElecting(kube, 'replica-b'));
     let found: Replica | undefined;
     await eventually(async () => {
       const h = await holder();
@@ -87,7 +69,7 @@ describe('leader election between two built controllers', () => {
     assert.equal(await leader.ctl.exited(10_000), 0);
     await eventually(async () => (await masterStatus(standby)) === 1, 5000, 'new leader reports master status 1');
 
-    const third = await startReplica(kube, 'replica-c');
+    const third = await startElecting(kube, 'replica-c');
     replicas.push(third);
     const killedAt = Date.now();
     standby.ctl.kill('SIGKILL');

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cidrContains, parseCidr, parseIp } from '../../src/ipam/index.js';
 import { eventually, probe } from '../support/kubelet.js';
-import { freePort } from '../support/ports.js';
-import { spawnController } from '../support/controller-process.js';
-import type { ControllerProcess } from '../support/controller-process.js';
+import { startReplica as startBaseReplica } from '../support/replica.js';
+import type { Replica as BaseReplica } from '../support/replica.js';
 import { startKube } from '../support/kube-env.js';
 import type { KubeEnv } from '../support/kube-env.js';
 import { ANN, apiClient, assertUniqueAddresses, inParallel, namespaceObject, PATHS, podObject, subnetObject } from '../support/objects.js';
@@ -29,11 +28,7 @@ const SUBNETS = [
   { name: 'sys-c', namespace: 'sys-c', cidrBlock: '10.112.0.0/20' },
 ] as const;
 
-interface Replica {
-  readonly name: string;
-  readonly ctl: ControllerProcess;
-  readonly healthPort: number;
-  readonly metricsPort: number;
+interface Replica extends BaseReplica {
   /** Failed kubelet-style probes: path, time and why. */
   readonly missed: string[];
   probes: number;
@@ -41,23 +36,13 @@ interface Replica {
 }
 
 async function startReplica(kube: KubeEnv, name: string, otlpUrl: string): Promise<Replica> {
-  const [healthPort, metricsPort] = [await freePort(), await freePort()];
-  const ctl = spawnController({
+  const base = await startBaseReplica(kube, name, {
     args: [`--leader-elect-lease-duration=${LEASE_MS}ms`, '--leader-elect-renew-deadline=3s', `--leader-elect-retry-period=${RETRY_MS}ms`, '--worker-num=4'],
-    env: {
-      ...kube.env(name),
-      HEALTH_PORT: String(healthPort),
-      HEALTH_BIND_ADDRESS: '127.0.0.1',
-      OTEL_METRICS_EXPORTER: 'prometheus,otlp',
-      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
-      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: otlpUrl,
-      OTEL_METRIC_EXPORT_INTERVAL: '2000',
-      OTEL_METRIC_EXPORT_TIMEOUT: '2000',
-    },
+    env: { OTEL_METRICS_EXPORTER: 'prometheus,otlp', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: otlpUrl, OTEL_METRIC_EXPORT_INTERVAL: '2000', OTEL_METRIC_EXPORT_TIMEOUT: '2000' },
+    readyTimeoutMs: 20_000,
   });
-  await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, 20_000, `${name} ready`);
-  const replica: Replica = { name, ctl, healthPort, metricsPort, missed: [], probes: 0, stopProber: () => undefined };
+  const { healthPort } = base;
+  const replica: Replica = { ...base, missed: [], probes: 0, stopProber: () => undefined };
   // kubelet: periodSeconds 1, timeoutSeconds 1, a fresh connection per probe.
   const timer = setInterval(() => {
     for (const path of ['/livez', '/readyz']) {

@@ -18,7 +18,9 @@ async function setup() {
     await writeFile(keyFile, pair.key);
   };
   const events: string[] = [];
-  return { dir, certFile, keyFile, write, events, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  /** A source over the two files, polling off, its loads and errors recorded in `events`. */
+  const open = () => createFileTlsSource({ certFile, keyFile, pollIntervalMs: 0, onLoaded: (w) => events.push(w), onError: (w) => events.push(`error:${w}`) });
+  return { dir, certFile, keyFile, write, events, open, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 const sanOf = (pair: KeyPair): string | undefined => new X509Certificate(pair.cert).subjectAltName;
@@ -28,7 +30,7 @@ describe('certificate files', () => {
     const env = await setup();
     try {
       await env.write(await createSelfSigned(['first.example'], Date.now()));
-      const source = createFileTlsSource({ certFile: env.certFile, keyFile: env.keyFile, pollIntervalMs: 0, onLoaded: (w) => env.events.push(w), onError: (w) => env.events.push(`error:${w}`) });
+      const source = env.open();
       const seen: string[] = [];
       source.onChange((p) => seen.push(sanOf(p) ?? ''));
       assert.equal(sanOf(source.current()), 'DNS:first.example');
@@ -47,7 +49,7 @@ describe('certificate files', () => {
     try {
       const first = await createSelfSigned(['first.example'], Date.now());
       await env.write(first);
-      const source = createFileTlsSource({ certFile: env.certFile, keyFile: env.keyFile, pollIntervalMs: 0, onLoaded: (w) => env.events.push(w), onError: (w) => env.events.push(`error:${w}`) });
+      const source = env.open();
       const other = await createSelfSigned(['other.example'], Date.now());
       await writeFile(env.certFile, other.cert); // key of `first` stays: a mismatch
       await source.refresh();
