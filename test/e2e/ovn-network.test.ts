@@ -101,7 +101,12 @@ describe('built controller programs a real OVN so pods reach ovn-installed', { s
 
   test(`${PODS} pods across 3 subnets and 2 nodes reach routed and ovn-installed, each with a distinct address`, async () => {
     const started = Date.now();
-    const installed = await burst('p', PODS);
+    // A stall here was seen twice (pods stop being routed); say what the controller was doing.
+    const installed = await burst('p', PODS).catch((err: unknown) => {
+      const c = controller?.ctl;
+      const state = c === undefined ? 'no controller' : `controller exit ${c.proc.exitCode ?? c.proc.signalCode ?? 'running'}; stderr: ${c.stderr().slice(-1500)}; last logs: ${JSON.stringify(c.logs.slice(-20))}`;
+      throw new Error(`${String(err)}; ${state}`, { cause: err });
+    });
     const ms = Date.now() - started;
     assert.equal(installed.size, PODS);
     const times = [...installed.values()].sort((a, b) => a - b);
