@@ -5,7 +5,9 @@ import { createCheckSet, createHealthApp, pingCheck, startHealthServer, startHea
 import { createLogger } from '../../src/log/index.js';
 
 const HOST = '127.0.0.1';
-const BLOCK_MS = 300;
+// Long enough that a probe sent in the block's first two thirds has 200 ms to be answered before
+// it ends, even when another suite shares the 2-core CI machine.
+const BLOCK_MS = 600;
 
 // A kubelet stand-in in its own process: probes `/livez` back to back (fresh connection each,
 // 1 s timeout) for `durationMs`, prints `ready` after the first answer and the timings at the end.
@@ -87,15 +89,17 @@ function setup() {
 const summary = (samples: readonly Sample[]): string => `${samples.length} probes, max ${Math.max(...samples.map((s) => s.ms)).toFixed(1)}ms`;
 
 describe('health worker under a busy main thread', () => {
-  it('answers probes within 50 ms while the main thread is blocked for 300 ms', async (t) => {
+  it('answers probes while the main thread is blocked, before the block ends', async (t) => {
     const { logger, livez, readyz } = setup();
     const worker = await startHealthWorker({ host: HOST, port: 0, livez, readyz, metricsHint: 'metrics are disabled', logger, staleAfterMs: 5000 });
     try {
-      const during = (await probesDuringBlock(worker.port)).sent;
+      const run = await probesDuringBlock(worker.port);
+      const during = run.sent;
       t.diagnostic(`worker: ${summary(during)}`);
       assert.ok(during.length >= 3, `only ${during.length} probes were sent during the block`);
       for (const s of during) assert.equal(s.status, 200);
-      for (const s of during) assert.ok(s.ms < 50, `a probe took ${s.ms.toFixed(1)}ms while the main thread was blocked`);
+      const { blockEnd } = run;
+      for (const s of during) assert.ok(s.start + s.ms < blockEnd, `a probe sent ${(blockEnd - s.start).toFixed(0)} ms before the block ended took ${s.ms.toFixed(1)} ms: it waited for the main thread`);
     } finally {
       await worker.close(1000);
     }
