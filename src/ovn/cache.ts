@@ -131,7 +131,12 @@ function applyMapDiff(map: Record<string, Atom>, diff: Readonly<Record<string, A
   }
 }
 
-/** Applies an `update2` diff of one column to `old` in place where it is a set or map; returns the new value. */
+/**
+ * Applies an `update2` diff of one column to `old` in place where it is a set or map; returns the
+ * new value. Only a composite column (a map, or a set of more than one element) is sent as a
+ * diff: ovsdb-server sends an optional column (`min 0, max 1`, e.g. a static route's `policy`)
+ * as its new value, like a scalar, so flipping it would keep the old element beside the new one.
+ */
 function modifyColumn(old: Value | undefined, diff: Value, map: boolean, set: boolean): Value {
   if (set) {
     const target = (old ?? []) as Atom[];
@@ -151,7 +156,7 @@ function modifyRow(schema: DbSchema, table: string, old: Row, raw: Record<string
   const row: Record<string, Value> = { ...old };
   for (const [column, value] of Object.entries(raw)) {
     const type = columnType(schema, table, column);
-    row[column] = modifyColumn(old[column], decodeValue(value, type), isMapType(type), isSetType(type));
+    row[column] = modifyColumn(old[column], decodeValue(value, type), isMapType(type), isSetType(type) && type.max > 1);
   }
   return row as Row;
 }
