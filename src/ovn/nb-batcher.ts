@@ -105,10 +105,20 @@ export function createBatcher(options: BatcherOptions): Batcher {
       const batch = take();
       if (batch.length === 0) return;
       inFlight++;
-      void runBatch(batch).finally(() => {
-        inFlight--;
-        pump();
-      });
+      void runBatch(batch)
+        .catch((err: unknown) => {
+          // A bug, not an NB answer: free every key it still holds, or later requests under those
+          // keys would queue behind it forever and the reconcilers awaiting them would stall.
+          options.logger.error({ err, requests: batch.length }, 'northbound batch failed unexpectedly');
+          for (const r of batch) {
+            if (!busy.delete(r.key)) continue;
+            settle(r, { ok: false, reason: 'Unavailable', message: `northbound batch failed: ${(err as Error).message}` });
+          }
+        })
+        .finally(() => {
+          inFlight--;
+          pump();
+        });
     }
   }
 
@@ -132,7 +142,18 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const firstOp = new Map<Request, number>();
     for (const r of batch) {
       firstOp.set(r, tx.pushed);
-      const problem = r.build(tx, cache);
+      let problem: BuildProblem | undefined;
+      try {
+        problem = r.build(tx, cache);
+      } catch (err) {
+        // A build that throws may have pushed half its operations: drop the whole transaction's
+        // work for this turn and send the others again, without the one that threw.
+        options.logger.error({ err, key: r.key }, 'northbound request could not be built');
+        busy.delete(r.key);
+        settle(r, { ok: false, reason: 'Rejected', message: `building the change failed: ${(err as Error).message}` });
+        for (const other of batch) if (other !== r && busy.has(other.key)) requeue(other, false);
+        return;
+      }
       if (isProblem(problem)) {
         busy.delete(r.key);
         settle(r, { ok: false, reason: problem.problem, message: problem.detail });
@@ -163,6 +184,10 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const culprit = outcome.reason === 'op-error' ? owner(live, firstOp, outcome.index, tx.pushed) : undefined;
     for (const r of live) {
       if (culprit !== undefined && r !== culprit) requeue(r, false); // innocent: the batch failed for another request
+      // No culprit (a commit-time index or reference check): most often a concurrent transaction
+      // made the same row first, which the rebuilt batch sees in the cache. Only a batch that
+      // fails that way twice is split into solo requests.
+      else if (culprit === undefined && live.length > 1 && r.attempts === 0) requeue(r, false);
       else if (live.length > 1 || r.attempts + 1 < MAX_ATTEMPTS) requeue(r, true);
       else {
         busy.delete(r.key);

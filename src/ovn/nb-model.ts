@@ -240,8 +240,11 @@ function ensureSwitchPort(tx: Tx, cache: DbCache, switchName: string, row: { nam
 function ensurePortGroup(tx: Tx, cache: DbCache, name: string, external_ids: Record<string, string>, members: readonly (Uuid | NamedUuid)[]): void {
   const pg = named(cache, 'Port_Group', name);
   if (pg === undefined) {
-    // Port_Group names are indexed: a concurrent or retried insert fails on the constraint and the caller rebuilds.
-    tx.push({ op: 'insert', table: 'Port_Group', row: { name, external_ids, ports: [...members] } });
+    // Port_Group names are indexed: one insert per transaction, which later requests in the same
+    // batch add their members to. A concurrent transaction's insert fails on the index, and the
+    // batcher rebuilds it from the cache, which then holds the group.
+    const { row, pushed } = tx.insertUnique('Port_Group', name, { name, external_ids, ports: [...members] });
+    if (!pushed) (row['ports'] as (Uuid | NamedUuid)[]).push(...members);
     return;
   }
   const have = strMap(pg, 'external_ids');

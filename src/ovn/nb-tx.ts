@@ -1,5 +1,6 @@
 import type { Operation } from './protocol.js';
 import { NamedUuid, Uuid } from './values.js';
+import type { WireInput } from './values.js';
 
 type Ref = Uuid | NamedUuid;
 
@@ -12,6 +13,7 @@ type Ref = Uuid | NamedUuid;
 export class Tx {
   private readonly head: Operation[] = [];
   private readonly refs = new Map<string, { table: string; uuid: string; column: string; insert: Ref[]; remove: Ref[] }>();
+  private readonly inserted = new Map<string, Record<string, WireInput>>();
   private seq = 0;
 
   /** A fresh `uuid-name` (letters, digits and `_` only, as RFC 7047 `<id>` requires). */
@@ -28,6 +30,21 @@ export class Tx {
     let e = this.refs.get(key);
     if (e === undefined) this.refs.set(key, (e = { table, uuid, column, insert: [], remove: [] }));
     return e;
+  }
+
+  /**
+   * Inserts a row under a unique index (`name` of a `Port_Group`) once per transaction. Two
+   * requests batched together may both find the row missing from the cache; a second insert would
+   * fail the whole batch on the index, so the second gets the first's row to add to instead.
+   * Returns the row to be inserted, and whether this call pushed it.
+   */
+  insertUnique(table: string, name: string, row: Record<string, WireInput>): { readonly row: Record<string, WireInput>; readonly pushed: boolean } {
+    const key = `${table}\0${name}`;
+    const have = this.inserted.get(key);
+    if (have !== undefined) return { row: have, pushed: false };
+    this.inserted.set(key, row);
+    this.head.push({ op: 'insert', table, row });
+    return { row, pushed: true };
   }
 
   /** Adds `ref` to the set column `column` of row `uuid`. */

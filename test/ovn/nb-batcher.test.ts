@@ -70,4 +70,26 @@ describe('NB batcher', () => {
     assert.deepEqual(r, { ok: false, reason: 'NoSwitch', message: 'logical switch blue does not exist yet' });
     assert.equal(sent.length, 0);
   });
+
+  it('answers a build that throws as Rejected, and neither its key nor the others of its batch stay stuck', async () => {
+    const { batcher, sent, comment } = setup();
+    const boom: Build = () => {
+      throw new Error('cache row without a name');
+    };
+    const results = await Promise.all([batcher.submit('a', comment('a')), batcher.submit('bad', boom), batcher.submit('c', comment('c'))]);
+    assert.deepEqual(results.map((r) => r.ok), [true, false, true]);
+    assert.deepEqual(results[1], { ok: false, reason: 'Rejected', message: 'building the change failed: cache row without a name' });
+    assert.deepEqual(sent.flat().map((o) => (o.op === 'comment' ? o.comment : o.op)).sort(), ['a', 'c'], 'nothing of the thrown build was sent');
+    assert.deepEqual(await batcher.submit('bad', comment('again')), { ok: true, changed: true, operations: [{ op: 'comment', comment: 'again' }] }, 'the key is free again');
+  });
+
+  it('sends a batch that failed at commit with no culprit again as one batch before splitting it', async () => {
+    // What a Port_Group made by a concurrent transaction gives: a commit-time index violation.
+    const clash = (): TransactOutcome => ({ ok: false, reason: 'commit-error', error: 'constraint violation', details: 'duplicate name' });
+    const { batcher, sent, comment } = setup([clash]);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => batcher.submit(`k${i}`, comment(`c${i}`))));
+    assert.equal(results.every((r) => r.ok), true);
+    assert.equal(sent.length, 2, `${sent.length} transactions: the failed batch and its rebuild`);
+  });
 });
+

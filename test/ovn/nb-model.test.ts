@@ -66,6 +66,19 @@ describe('NB model builds', () => {
     ]);
   });
 
+  it('inserts a missing <subnet>.<node> once when several pods of one batch need it, holding all their ports', () => {
+    // Two inserts of one name would fail the whole transaction on Port_Group's name index.
+    const { cache, build } = setup();
+    const { ops } = build((tx) => {
+      ensurePodPortOps(tx, cache, { ...POD, node: 'kube-1' });
+      ensurePodPortOps(tx, cache, { ...POD, pod: 'b', mac: '0a:00:00:10:00:03', ips: ['10.16.0.3'], node: 'kube-1' });
+      ensurePodPortOps(tx, cache, { ...POD, pod: 'c', mac: '0a:00:00:10:00:04', ips: ['10.16.0.4'], node: 'kube-1' });
+    });
+    const groups = ops.filter((o) => o['op'] === 'insert' && o['table'] === 'Port_Group');
+    assert.equal(groups.length, 1, JSON.stringify(ops));
+    assert.deepEqual((groups[0]?.['row'] as Record<string, unknown>)['ports'], ['set', [['uuid', 'p1'], ['named-uuid', 'lsp_0'], ['named-uuid', 'lsp_1']]]);
+  });
+
   it('repairs a drifted column and keeps external_ids keys that are not ours', () => {
     const { cache, build } = setup({ name: 'a.default', addresses: '0a:00:00:10:00:02 10.16.0.99', external_ids: map({ vendor: 'kube-ovn', ls: 'ovn-default', pod: 'default/a', extra: 'x' }) });
     assert.deepEqual(build((tx) => ensurePodPortOps(tx, cache, POD)).ops, [

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { parseNbAddr } from '../../src/config/ovn.js';
 import { createLogger } from '../../src/log/index.js';
 import { createNbNetwork, createOvsdbClient, NB_TABLES } from '../../src/ovn/index.js';
-import type { NbNetwork, OvsdbClient } from '../../src/ovn/index.js';
+import type { LatencyRecorder, NbNetwork, OvsdbClient } from '../../src/ovn/index.js';
 import { createCniDouble, ovnTrace, traceOutputs } from '../support/ovn/cni.js';
 import { ovnMissing, startLocalOvn } from '../support/ovn/local-ovn.js';
 import type { LocalOvn } from '../support/ovn/local-ovn.js';
@@ -21,8 +21,8 @@ const NODE = { node: 'kube-1', joinIps: ['100.64.0.2'], mac: '0a:00:00:00:00:02'
 const POD_A = { pod: 'a', namespace: 'default', subnet: 'ovn-default', mac: '0a:00:00:10:00:02', ips: ['10.16.0.2'] };
 const POD_B = { pod: 'b', namespace: 'default', subnet: 'blue', mac: '0a:00:00:11:00:02', ips: ['10.17.0.2'] };
 
-function connect(ovn: LocalOvn): { client: OvsdbClient; nb: NbNetwork } {
-  const client = createOvsdbClient({ endpoints: parseNbAddr(ovn.nbAddr, 'test'), database: 'OVN_Northbound', tables: NB_TABLES, callTimeoutMs: 10_000, connectTimeoutMs: 2_000, inactivityTimeoutMs: 5_000, logger });
+function connect(ovn: LocalOvn, latency?: LatencyRecorder): { client: OvsdbClient; nb: NbNetwork } {
+  const client = createOvsdbClient({ ...(latency === undefined ? {} : { latency }), endpoints: parseNbAddr(ovn.nbAddr, 'test'), database: 'OVN_Northbound', tables: NB_TABLES, callTimeoutMs: 10_000, connectTimeoutMs: 2_000, inactivityTimeoutMs: 5_000, logger });
   client.start();
   const nb = createNbNetwork({ client, router: 'ovn-cluster', nodeSwitch: 'join', nodeSwitchGateways: ['100.64.0.1'], logger, timeoutMs: 10_000 });
   return { client, nb };
@@ -132,6 +132,28 @@ describe('NB model end to end on a local OVN (northd, ovn-controller, dummy data
     assert.doesNotMatch(names, /gone\.default/);
     assert.match(names, /foreign-port/);
     assert.match(names, /a\.default/);
+  });
+
+  it('commits a burst of pods on a node that has no <subnet>.<node> group yet in one transaction', async () => {
+    // Every pod of the batch finds the group missing; one insert must hold them all, or the
+    // group's name index fails the batch and every pod is sent again alone.
+    const methods: string[] = [];
+    const burst = connect(ovn, { record: (_ms, a) => void methods.push(`${a.method}:${a.code}`) });
+    try {
+      assert.equal(await burst.client.whenSynced(10_000), true);
+      methods.length = 0;
+      const pods = Array.from({ length: 20 }, (_, i) => ({ pod: `burst-${i}`, namespace: 'default', subnet: 'blue', mac: `0a:00:00:11:01:${(i + 2).toString(16).padStart(2, '0')}`, ips: [`10.17.1.${i + 2}`], node: 'kube-9' }));
+      const results = await Promise.all(pods.map((p) => burst.nb.ensurePodPort(p)));
+      assert.deepEqual(results.filter((r) => !r.ok), []);
+      assert.deepEqual(methods, ['transact:ok'], 'one transaction for the 20 ports and their group');
+      const db = `--db=${ovn.nb[0]?.unix}`;
+      const members = await ovn.exec('ovn-nbctl', [db, '--bare', '--columns=ports', 'find', 'Port_Group', 'name=blue.kube.9']);
+      assert.equal(members.trim().split(/\s+/).length, 20);
+      await Promise.all(pods.map((p) => burst.nb.deletePodPort(p.pod, p.namespace)));
+      await ovn.exec('ovn-nbctl', [db, 'pg-del', 'blue.kube.9']);
+    } finally {
+      await burst.client.close();
+    }
   });
 
   it('deletes a pod port and a node', async () => {
