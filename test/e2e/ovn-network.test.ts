@@ -5,6 +5,7 @@
 // OVN_E2E_PODS sets the burst size (default 300; 1000 is the issue's number).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { failIfHeldOpen } from '../support/held-open.js';
 import { eventually, probe } from '../support/kubelet.js';
 import { startKube } from '../support/kube-env.js';
 import type { KubeEnv } from '../support/kube-env.js';
@@ -19,6 +20,8 @@ import type { LocalOvn } from '../support/ovn/local-ovn.js';
 
 const missing = ovnMissing();
 if (missing !== undefined) process.stderr.write(`\n*** SKIPPING the OVN end-to-end test: ${missing} ***\n\n`);
+
+failIfHeldOpen('test/e2e/ovn-network.test.ts');
 
 const PODS = Number(process.env['OVN_E2E_PODS'] ?? 300);
 const ROUTED = 'ovn.kubernetes.io/routed';
