@@ -104,8 +104,16 @@ describe('built controller programs a real OVN so pods reach ovn-installed', { s
 
   test(`${PODS} pods across 3 subnets and 2 nodes reach routed and ovn-installed, each with a distinct address`, async () => {
     const started = Date.now();
-    // A stall here was seen twice (pods stop being routed); say what the controller was doing.
-    const installed = await burst('p', PODS).catch((err: unknown) => {
+    // A stall here was seen twice (pods stop being routed, the health port then refused): fail at
+    // once if the controller exits, and say what it was doing.
+    const proc = controller!.ctl.proc;
+    let onExit: (() => void) | undefined;
+    const exited = new Promise<never>((_, reject) => {
+      onExit = () => reject(new Error(`the controller exited during the burst (${String(proc.exitCode ?? proc.signalCode)})`));
+      if (proc.exitCode !== null || proc.signalCode !== null) onExit();
+      else proc.once('exit', onExit);
+    });
+    const installed = await Promise.race([burst('p', PODS), exited]).finally(() => proc.off('exit', onExit!)).catch((err: unknown) => {
       const c = controller?.ctl;
       const state = c === undefined ? 'no controller' : `controller exit ${c.proc.exitCode ?? c.proc.signalCode ?? 'running'}; stderr: ${c.stderr().slice(-1500)}; last logs: ${JSON.stringify(c.logs.slice(-20))}`;
       throw new Error(`${String(err)}; ${state}`, { cause: err });
