@@ -6,14 +6,13 @@ import { after, before, describe, test } from 'node:test';
 import { cidrContains, parseCidr, parseIp } from '../../src/ipam/index.js';
 import { eventually, probe } from '../support/kubelet.js';
 import { freePort } from '../support/ports.js';
-import { spawnController } from '../support/controller-process.js';
+import { BURST_LEASE_ARGS, spawnController } from '../support/controller-process.js';
 import type { ControllerProcess } from '../support/controller-process.js';
 import { startKube } from '../support/kube-env.js';
 import type { KubeEnv } from '../support/kube-env.js';
 import { ANN, apiClient, assertUniqueAddresses, inParallel, namespaceObject, PATHS, podObject, subnetObject } from '../support/objects.js';
 import type { ApiClient, Obj } from '../support/objects.js';
 
-const FAST_LEASE = ['--leader-elect-lease-duration=3s', '--leader-elect-renew-deadline=2s', '--leader-elect-retry-period=500ms'];
 
 const SUBNETS = [
   { name: 'burst-a', namespace: 'burst-a', cidrBlock: '10.100.0.0/22' },
@@ -25,7 +24,7 @@ const SUBNETS = [
 async function startController(kube: KubeEnv, name: string): Promise<{ ctl: ControllerProcess; healthPort: number }> {
   const healthPort = await freePort();
   const ctl = spawnController({
-    args: [...FAST_LEASE, '--worker-num=4'],
+    args: [...BURST_LEASE_ARGS, '--worker-num=4'],
     env: { ...kube.env(name), HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'none' },
   });
   await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, 20_000, `${name} ready`);

@@ -6,6 +6,15 @@ import { fileURLToPath } from 'node:url';
 /** The built entry point, as the Deployment runs it (`node dist/main.js`). */
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
+/**
+ * Lease timing for tests that run a burst against the API server double: a SIGKILLed leader is
+ * replaced within ~8 s. Shorter (3 s lease, 2 s renew deadline) lost the Lease mid-burst on a
+ * loaded 2-core machine: the double runs in the test process, and with three suites at once a
+ * renewal took over 2 s to be answered, so the controller exited, as a client-go controller
+ * must, and nothing restarted it (seen as "pods stop being routed" in ovn-network.test.ts).
+ */
+export const BURST_LEASE_ARGS: readonly string[] = ['--leader-elect-lease-duration=8s', '--leader-elect-renew-deadline=6s', '--leader-elect-retry-period=1s'];
+
 export interface ControllerProcess {
   readonly proc: ChildProcess;
   /** Parsed JSON log lines from stdout so far. */

@@ -2,7 +2,7 @@
 // Node objects, a poller of pod annotations (what kube-ovn-cni reads), NB reads through ovn-nbctl.
 import { eventually, probe } from '../kubelet.js';
 import { freePort } from '../ports.js';
-import { spawnController } from '../controller-process.js';
+import { BURST_LEASE_ARGS, spawnController } from '../controller-process.js';
 import type { ControllerProcess } from '../controller-process.js';
 import type { KubeEnv } from '../kube-env.js';
 import type { ApiClient, Obj } from '../objects.js';
@@ -58,7 +58,7 @@ export interface StartedController {
 export async function startOvnController(kube: KubeEnv, name: string, nbAddr: string, extra: readonly string[] = [], readyMs = 30_000): Promise<StartedController> {
   const healthPort = await freePort();
   const ctl = spawnController({
-    args: ['--leader-elect-lease-duration=3s', '--leader-elect-renew-deadline=2s', '--leader-elect-retry-period=500ms', '--worker-num=4', `--ovn-nb-addr=${nbAddr}`, ...extra],
+    args: [...BURST_LEASE_ARGS, '--worker-num=4', `--ovn-nb-addr=${nbAddr}`, ...extra],
     env: { ...kube.env(name), HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'none', LOG_LEVEL: 'info' },
   });
   try {
