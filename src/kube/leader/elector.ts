@@ -197,7 +197,9 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     void Promise.resolve()
       .then(() => {
         const work = callbacks.onStartedLeading(leadership.signal);
-        if (work instanceof Promise) void work.then(() => fail(new Error('the leader term ended while this replica still held the lease')), fail);
+        // Work that settles once leadership has ended (a shutdown, a lost lease) ended as it
+        // should: only an end while still leading is a failed term.
+        if (work instanceof Promise) void work.then(() => void (leadership.signal.aborted || fail(new Error('the leader term ended while this replica still held the lease'))), fail);
       })
       .catch(fail);
     return { leadership, failed: failed.signal };

@@ -5,19 +5,20 @@ import assert from 'node:assert/strict';
 import { createLeaderElector, decideLease, observe } from '../../../src/kube/leader/index.js';
 import type { LeaderOutcome } from '../../../src/kube/leader/index.js';
 import { createFakeClock, silentLogger } from '../client/fakes.js';
+import { createLogger } from '../../../src/log/index.js';
 import { createFakeLeases } from './fake-leases.js';
 import type { LeaderElectionConfig } from '../../../src/config/types.js';
 
 const CONFIG: LeaderElectionConfig = { enabled: true, leaseName: 'kube-ovn-controller', namespace: 'kube-system', identity: 'me', leaseDurationMs: 30_000, renewDeadlineMs: 20_000, retryPeriodMs: 6_000 };
 
-function setup(work: (signal: AbortSignal) => void | Promise<void>, overrides: Partial<LeaderElectionConfig> = {}) {
+function setup(work: (signal: AbortSignal) => void | Promise<void>, overrides: Partial<LeaderElectionConfig> = {}, logger = silentLogger()) {
   const clock = createFakeClock();
   const leases = createFakeLeases();
   const log: string[] = [];
   const elector = createLeaderElector({
     client: leases.client,
     config: { ...CONFIG, ...overrides },
-    logger: silentLogger(),
+    logger,
     clock,
     random: () => 0,
     callbacks: {
@@ -102,14 +103,18 @@ describe('leader term safety', () => {
     assert.equal(outcome()?.reason, 'failed');
   });
 
-  it('ends cleanly with shutdown when the work finishes only after the signal aborted', async () => {
+  it('ends cleanly with shutdown when the work finishes only after the signal aborted, and warns of nothing', async () => {
     const { work } = controllableWork();
-    const { clock, elector, abort, done, outcome } = setup(work);
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const { clock, elector, abort, done, outcome } = setup(work, {}, logger);
     await clock.advance(0);
     abort.abort();
     await done;
+    await clock.advance(0);
     assert.deepEqual(outcome(), { reason: 'shutdown' });
     assert.deepEqual(elector.check.run(), { ok: true });
+    assert.deepEqual(lines.filter((l) => l['level'] === 'warn' || l['level'] === 'error').map((l) => l['msg']), [], 'a clean shutdown logs no warning');
   });
 
   it('reports a failed term with leader election disabled too', async () => {
