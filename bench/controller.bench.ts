@@ -7,6 +7,7 @@
  * controller and API server processes; hot spots are summarized in the line (and profiles kept in DIR).
  * --heap DIR: after the big burst, a heap snapshot of the controller (kept in DIR), summarized.
  * --node-options "FLAGS": extra Node.js flags for the controller processes (NODE_OPTIONS).
+ * --entry FILE: run another build's entry instead of dist/main.js (before/after runs of two commits).
  * --no-huge: skip the 50k step. --workers N: the controller's --worker-num (default 3, its default).
  * --pods realistic|tiny: realistic (default) POSTs ~8.7 KB pods (bench/support/realistic-pod.ts:
  * labels, annotations, managedFields, env, volumes; the size is in the line as podBytes); tiny
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     'no-huge': { type: 'boolean' },
     pods: { type: 'string', default: 'realistic' },
     ovn: { type: 'boolean' },
+    entry: { type: 'string' },
   },
 });
 if (values.pods !== 'realistic' && values.pods !== 'tiny') throw new Error(`--pods: expected realistic or tiny, got \`${values.pods}\``);
@@ -197,6 +199,7 @@ interface Live {
 function controllerDiagnostics(first: boolean): Partial<ControllerOptions> {
   return {
     memwatchFile: MEMWATCH_FILE,
+    ...(values.entry === undefined ? {} : { entry: values.entry }),
     nodeOptions: values['node-options'] ?? '',
     args: ovnArgs,
     ...(first && values.profile !== undefined ? { cpuProfDir: values.profile } : {}),
