@@ -93,12 +93,6 @@ function describe(resource: Resource, verb: string, name?: string, namespace?: s
 }
 
 /**
- * The controller's API client: typed helpers over our own HTTP layer (see `createTransport`),
- * every request counted in `rest_client_*`, reads retried on 5xx/transport errors (default
- * 5 times, 200 ms doubling), any verb retried on 429 after `Retry-After` (capped at 30 s).
- * Objects stay plain JSON (string timestamps). Throws only if the kubeconfig has no cluster.
- */
-/**
  * A request's signal: aborts with `parent` or with a `TimeoutError` after `timeoutMs`. Released
  * when the request settles: `AbortSignal.timeout` would keep a timer (and `AbortSignal.any` a
  * dependent of the term's signal) alive for the whole timeout after every finished request —
@@ -121,6 +115,12 @@ export function requestDeadline(timeoutMs: number, parent?: AbortSignal): { sign
   };
 }
 
+/**
+ * The controller's API client: typed helpers over our own HTTP layer (see `createTransport`),
+ * every request counted in `rest_client_*`, reads retried on 5xx/transport errors (default
+ * 5 times, 200 ms doubling), any verb retried on 429 after `Retry-After` (capped at 30 s).
+ * Objects stay plain JSON (string timestamps). Throws only if the kubeconfig has no cluster.
+ */
 export function createKubeClient(options: KubeClientOptions): KubeClient {
   const clock = options.clock ?? createSystemClock();
   const transport = options.transport ?? createTransport(options.kubeconfig);
