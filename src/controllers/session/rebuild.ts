@@ -13,8 +13,6 @@ import type { Informer, KubeObject, Resource } from '../../kube/index.js';
 import { subnetLabel } from '../../telemetry/labels.js';
 import { EVENT_REASONS } from '../constants.js';
 import type { ControllerContext, IpObject } from '../context.js';
-import { slimIp } from '../ip/record.js';
-import { slimPod } from '../pod/rules.js';
 import type { Pod } from '../pod/rules.js';
 import type { SubnetObject } from '../subnet/rules.js';
 import { rebuildIpam } from './rebuild-ipam.js';
@@ -25,19 +23,18 @@ export const REBUILD_PAGE = 500;
 
 type RebuildContext = Pick<ControllerContext, 'client' | 'clock' | 'logger' | 'events' | 'term' | 'instruments' | 'caches'>;
 
-/** One listed kind: its informer cache (objects shared from it) and how a listed object is slimmed. */
+/** One listed kind and its informer cache: objects are shared from it, or slimmed as it slims them. */
 export interface Listed<T extends KubeObject> {
   readonly resource: Resource;
   /** Looked up by the store's own key (`namespace/name`, or `name`). */
-  readonly cache: Pick<Informer<T>, 'get'>;
-  readonly slim: (obj: T) => T;
+  readonly cache: Pick<Informer<T>, 'get' | 'transform'>;
 }
 
-/** The cached object when it is the listed version, else the listed object slimmed. */
+/** The cached object when it is the listed version, else the listed object in the cache's slim form. */
 function reduce<T extends KubeObject>(kind: Listed<T>, obj: T): T {
   const rv = obj.metadata.resourceVersion;
   const cached = rv === undefined || rv === '' ? undefined : kind.cache.get(objectKey(obj));
-  return cached !== undefined && cached.metadata.resourceVersion === rv ? cached : kind.slim(obj);
+  return cached !== undefined && cached.metadata.resourceVersion === rv ? cached : kind.cache.transform(obj);
 }
 
 /** A quorum list (no resourceVersion) in pages; continue tokens keep one consistent snapshot. */
@@ -56,9 +53,9 @@ export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext
 function listForRebuild(ctx: RebuildContext, signal: AbortSignal): Promise<[SubnetObject[], IpObject[], Pod[]]> {
   const { caches } = ctx;
   return Promise.all([
-    listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets, slim: (s) => s }, signal),
-    listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips, slim: slimIp }, signal),
-    listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods, slim: slimPod }, signal),
+    listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets }, signal),
+    listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips }, signal),
+    listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods }, signal),
   ]);
 }
 

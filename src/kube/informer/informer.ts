@@ -60,6 +60,8 @@ export interface Informer<T extends KubeObject = KubeObject> {
   waitForSync(signal: AbortSignal): Promise<boolean>;
   /** By `namespace/name` or `name`. */
   get(key: string): T | undefined;
+  /** An object in the form this cache keeps it (`options.transform`; itself when none). */
+  transform(obj: T): T;
   list(): T[];
   byIndex(indexName: string, value: string): T[];
   /** Adds handlers; objects already cached are delivered to `onAdd` first (client-go does the same). Returns a remover. */
@@ -138,6 +140,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       }
     },
     hasSynced: () => synced,
+    transform: options.transform ?? ((obj) => obj),
     hasSyncedOnce: () => syncedOnce,
     waitForSync(signal) {
       if (synced) return Promise.resolve(true);

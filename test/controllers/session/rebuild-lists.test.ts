@@ -31,7 +31,7 @@ describe('rebuild lists', () => {
       ['ns/p0', slimPod(fullPod('p0', '100'))],
       ['ns/p1', slimPod(fullPod('p1', '50'))],
     ]);
-    const items = await listReduced<Pod>({ client }, { resource: RESOURCES.pods, cache: { get: (k) => cached.get(k) }, slim: slimPod }, new AbortController().signal);
+    const items = await listReduced<Pod>({ client }, { resource: RESOURCES.pods, cache: { get: (k) => cached.get(k), transform: slimPod } }, new AbortController().signal);
     assert.equal(REBUILD_PAGE, 500);
     assert.deepEqual(calls.map((c) => [c.limit, c.continue, c.resourceVersion]), [[500, undefined, undefined], [500, '500', undefined], [500, '1000', undefined]], 'quorum reads (no resourceVersion), 500 per page');
     assert.equal(items.length, 1203);

@@ -26,6 +26,16 @@ function setup() {
 }
 
 describe('informer transform', () => {
+  it('gives others the form it caches in (the rebuild slims its quorum lists with it)', () => {
+    const { informer } = setup();
+    const slim = informer.transform({ ...pod('a', '3'), spec: { containers: [{ name: 'big' }] } });
+    assert.equal(slim['spec'], undefined);
+    assert.equal(slim['kept'], true);
+    const plain = createInformer<KubeObject>({ client: createFakeListWatch().client, resource: RESOURCES.pods, logger: silentLogger() });
+    const obj = pod('b', '4');
+    assert.equal(plain.transform(obj), obj, 'without a transform, the object itself');
+  });
+
   it('caches the transformed form of listed and watched objects', async () => {
     const { clock, fake, informer, abort, transformed, start } = setup();
     fake.queueList({ items: [{ ...pod('a', '3'), spec: { containers: [{ name: 'big' }] } }], resourceVersion: '10' });
