@@ -4,15 +4,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cidrContains, parseCidr, parseIp } from '../../src/ipam/index.js';
-import { eventually, probe } from '../support/kubelet.js';
-import { freePort } from '../support/ports.js';
-import { BURST_LEASE_ARGS, spawnController } from '../support/controller-process.js';
+import { eventually } from '../support/kubelet.js';
+import { BURST_LEASE_ARGS } from '../support/controller-process.js';
 import type { ControllerProcess } from '../support/controller-process.js';
+import { startReplica } from '../support/replica.js';
+import type { Replica } from '../support/replica.js';
 import { startKube } from '../support/kube-env.js';
 import type { KubeEnv } from '../support/kube-env.js';
 import { ANN, apiClient, assertUniqueAddresses, inParallel, namespaceObject, PATHS, podObject, subnetObject } from '../support/objects.js';
 import type { ApiClient, Obj } from '../support/objects.js';
-
 
 const SUBNETS = [
   { name: 'burst-a', namespace: 'burst-a', cidrBlock: '10.100.0.0/22' },
@@ -21,15 +21,8 @@ const SUBNETS = [
   { name: 'ovn-default', namespace: 'burst-c', cidrBlock: '10.16.0.0/16' },
 ] as const;
 
-async function startController(kube: KubeEnv, name: string): Promise<{ ctl: ControllerProcess; healthPort: number }> {
-  const healthPort = await freePort();
-  const ctl = spawnController({
-    args: [...BURST_LEASE_ARGS, '--worker-num=4'],
-    env: { ...kube.env(name), HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'none' },
-  });
-  await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, 20_000, `${name} ready`);
-  return { ctl, healthPort };
-}
+const startController = (kube: KubeEnv, name: string): Promise<Replica> =>
+  startReplica(kube, name, { args: [...BURST_LEASE_ARGS, '--worker-num=4'], env: { OTEL_METRICS_EXPORTER: 'none' }, readyTimeoutMs: 20_000 });
 
 function inCidr(cidrBlock: string, ip: string): boolean {
   const parsed = parseIp(ip);

@@ -35,6 +35,12 @@ export async function startReplica(kube: KubeEnv, name: string, options: Replica
       ...options.env,
     },
   });
-  await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, options.readyTimeoutMs, `${name} ready`);
+  try {
+    await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, options.readyTimeoutMs, `${name} ready`);
+  } catch (err) {
+    // Not left running behind the failure, and the failure says what the process was doing.
+    ctl.kill('SIGKILL');
+    throw new Error(`${String(err)}; stderr: ${ctl.stderr().slice(-1500)}; last logs: ${JSON.stringify(ctl.logs.slice(-8))}`, { cause: err });
+  }
   return { name, ctl, healthPort, metricsPort };
 }

@@ -1,9 +1,8 @@
 // Helpers for end-to-end tests of the built controller on a local OVN and the local API server:
 // Node objects, a poller of pod annotations (what kube-ovn-cni reads), NB reads through ovn-nbctl.
-import { eventually, probe } from '../kubelet.js';
-import { freePort } from '../ports.js';
-import { BURST_LEASE_ARGS, spawnController } from '../controller-process.js';
+import { BURST_LEASE_ARGS } from '../controller-process.js';
 import type { ControllerProcess } from '../controller-process.js';
+import { startReplica } from '../replica.js';
 import type { KubeEnv } from '../kube-env.js';
 import type { ApiClient, Obj } from '../objects.js';
 import { PATHS } from '../objects.js';
@@ -55,19 +54,12 @@ export interface StartedController {
 }
 
 /** The built controller on `kube` and `nbAddr`, with short intervals; resolves once /readyz is 200. */
-export async function startOvnController(kube: KubeEnv, name: string, nbAddr: string, extra: readonly string[] = [], readyMs = 30_000): Promise<StartedController> {
-  const healthPort = await freePort();
-  const ctl = spawnController({
+export function startOvnController(kube: KubeEnv, name: string, nbAddr: string, extra: readonly string[] = [], readyMs = 30_000): Promise<StartedController> {
+  return startReplica(kube, name, {
     args: [...BURST_LEASE_ARGS, '--worker-num=4', `--ovn-nb-addr=${nbAddr}`, ...extra],
-    env: { ...kube.env(name), HEALTH_PORT: String(healthPort), HEALTH_BIND_ADDRESS: '127.0.0.1', OTEL_METRICS_EXPORTER: 'none', LOG_LEVEL: 'info' },
+    env: { OTEL_METRICS_EXPORTER: 'none', LOG_LEVEL: 'info' },
+    readyTimeoutMs: readyMs,
   });
-  try {
-    await eventually(async () => (await probe(healthPort, '/readyz')).status === 200, readyMs, `${name} ready`, 100);
-  } catch (err) {
-    ctl.kill('SIGKILL');
-    throw new Error(`${String(err)}; stderr: ${ctl.stderr().slice(-1500)}; last logs: ${JSON.stringify(ctl.logs.slice(-8))}`);
-  }
-  return { ctl, healthPort };
 }
 
 /** Duplicated names in a list. */
