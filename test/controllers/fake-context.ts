@@ -48,6 +48,9 @@ export function fakeCache<T extends KubeObject>(name: string, indexers: Indexers
     byIndex: (index, value) => [...items.values()].filter((o) => indexers[index]?.(o).includes(value) === true),
     addHandlers: (_h: EventHandlers<T>) => () => {},
     resourceVersion: () => '1',
+    // Listed before any term began: a rebuild lists again.
+    listsBegun: () => 1,
+    replacedByList: () => 1,
     put: (obj) => void items.set(keyOf(obj), clone(obj)),
     remove: (key) => void items.delete(key),
   };

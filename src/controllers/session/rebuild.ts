@@ -1,6 +1,9 @@
 /**
- * The term's first step: rebuild the IPAM from a fresh quorum list (the cache may lag behind
- * the previous leader's last writes). Conflicts are reported as Events and log lines.
+ * The term's first step: rebuild the IPAM from quorum snapshots taken inside the term. A cache
+ * filled before the term may lag behind the previous leader's last writes, so its kind is listed
+ * again; a cache whose list was requested after the term began (a first start: the manager lets
+ * the informers list once the first lease attempt settled) already is such a snapshot, kept
+ * current by its watch, and is read as it is. Conflicts are reported as Events and log lines.
  *
  * Memory: a new leader already holds the slim caches, so the lists must not hold a second,
  * full copy of every pod (at 50k realistic pods that was over 1 GB). Each page is reduced as it
@@ -30,6 +33,19 @@ export interface Listed<T extends KubeObject> {
   readonly cache: Pick<Informer<T>, 'get' | 'transform'>;
 }
 
+/** What the rebuild reads: the three caches, and how many lists each had begun when the term began. */
+type RebuildCache<T extends KubeObject> = Pick<Informer<T>, 'get' | 'transform' | 'list' | 'replacedByList'>;
+export interface TermMarks {
+  readonly subnets: number;
+  readonly ips: number;
+  readonly pods: number;
+}
+
+/** Each cache's `listsBegun()` now: taken when the term begins, before anything of it can start a list. */
+export function markLists(caches: Pick<ControllerContext['caches'], keyof TermMarks>): TermMarks {
+  return { subnets: caches.subnets.listsBegun(), ips: caches.ips.listsBegun(), pods: caches.pods.listsBegun() };
+}
+
 /** The cached object when it is the listed version, else the listed object in the cache's slim form. */
 function reduce<T extends KubeObject>(kind: Listed<T>, obj: T): T {
   const rv = obj.metadata.resourceVersion;
@@ -49,23 +65,37 @@ export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext
   return items;
 }
 
-/** The three lists, in parallel: each holds one page of full objects at a time. */
-function listForRebuild(ctx: RebuildContext, signal: AbortSignal): Promise<[SubnetObject[], IpObject[], Pod[]]> {
+/** True when `cache` was replaced by a list begun after `mark` (the term's start). */
+export function listedInTerm(cache: Pick<Informer, 'replacedByList'>, mark: number): boolean {
+  return cache.replacedByList() > mark;
+}
+
+/** A kind's objects: its cache when listed inside the term, else a quorum list holding one page of full objects at a time. */
+function snapshot<T extends KubeObject>(ctx: RebuildContext, resource: Resource, cache: RebuildCache<T>, mark: number, signal: AbortSignal): Promise<T[]> {
+  return listedInTerm(cache, mark) ? Promise.resolve(cache.list()) : listReduced<T>(ctx, { resource, cache }, signal);
+}
+
+/** The three kinds, listed in parallel where they must be. */
+function listForRebuild(ctx: RebuildContext, marks: TermMarks, signal: AbortSignal): Promise<[SubnetObject[], IpObject[], Pod[]]> {
   const { caches } = ctx;
   return Promise.all([
-    listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets }, signal),
-    listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips }, signal),
-    listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods }, signal),
+    snapshot<SubnetObject>(ctx, RESOURCES.subnets, caches.subnets, marks.subnets, signal),
+    snapshot<IpObject>(ctx, RESOURCES.ips, caches.ips, marks.ips, signal),
+    snapshot<Pod>(ctx, RESOURCES.pods, caches.pods, marks.pods, signal),
   ]);
 }
 
-/** Rebuilds `ctx.term.ipam`, retrying the lists until they succeed; false when the term ended first. */
-export async function rebuildTerm(ctx: RebuildContext, signal: AbortSignal): Promise<boolean> {
-  const { clock, logger } = ctx;
+/**
+ * Rebuilds `ctx.term.ipam` (the caches synced), retrying the lists until they succeed; false
+ * when the term ended first. `marks`: `markLists` at the term's start.
+ */
+export async function rebuildTerm(ctx: RebuildContext, marks: TermMarks, signal: AbortSignal): Promise<boolean> {
+  const { clock, logger, caches } = ctx;
   const started = clock.now();
-  const lists = await retryUntilAborted('IPAM rebuild list', () => listForRebuild(ctx, signal), signal, ctx);
+  const lists = await retryUntilAborted('IPAM rebuild list', () => listForRebuild(ctx, marks, signal), signal, ctx);
   if (lists === undefined) return false;
   const [subnets, ips, pods] = lists;
+  const fromCache = (['subnets', 'ips', 'pods'] as const).filter((k) => listedInTerm(caches[k], marks[k]));
   const report = rebuildIpam(ctx.term.ipam, { subnets, ips, pods, nowMs: clock.now() });
   for (const c of report.conflicts) {
     // Reported three ways, never resolved by freeing or re-giving either claim (DESIGN §7a).
@@ -73,6 +103,6 @@ export async function rebuildTerm(ctx: RebuildContext, signal: AbortSignal): Pro
     ctx.events.record(RESOURCES.pods, c.pod, 'Warning', EVENT_REASONS.restoreConflict, `${c.reason}: ${c.message}; the address stays with its holder`);
     ctx.instruments.ipamConflicts.add(1, { subnet_name: subnetLabel(c.subnet, (n) => ctx.term.ipam.subnet(n) !== undefined) });
   }
-  logger.info({ subnets: report.subnets, restored: report.restored, conflicts: report.conflicts.length, ms: clock.now() - started }, 'IPAM rebuilt');
+  logger.info({ subnets: report.subnets, restored: report.restored, conflicts: report.conflicts.length, fromCache, ms: clock.now() - started }, 'IPAM rebuilt');
   return true;
 }

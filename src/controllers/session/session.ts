@@ -10,7 +10,7 @@ import type { ControllerContext, TermState } from '../context.js';
 import { createIpWriteLog } from '../ip/write-log.js';
 import { createPodBook } from '../pod/book.js';
 import type { ReconcilerSpec } from '../spec.js';
-import { rebuildTerm } from './rebuild.js';
+import { markLists, rebuildTerm } from './rebuild.js';
 import { createWorkers } from './workers.js';
 import type { WorkerDeps } from './workers.js';
 
@@ -49,10 +49,12 @@ export function createSession(specs: readonly ReconcilerSpec[], options: Session
   const rebuild = createPhase('ipam-rebuild');
 
   async function run(signal: AbortSignal): Promise<void> {
+    // Before the first await: a list begun from here on is a snapshot taken inside the term.
+    const marks = markLists(caches);
     rebuild.start(options.clock.now());
     try {
       const synced = await Promise.all(Object.values(caches).map((i: { waitForSync(s: AbortSignal): Promise<boolean> }) => i.waitForSync(signal)));
-      if (!synced.every(Boolean) || !(await rebuildTerm(ctx, signal))) return;
+      if (!synced.every(Boolean) || !(await rebuildTerm(ctx, marks, signal))) return;
       rebuild.finish(options.clock.now());
       // The network's start-up reconcile (OVN northbound) comes after the rebuild's liveness
       // bound: liveness never depends on OVN.

@@ -68,6 +68,15 @@ export interface Informer<T extends KubeObject = KubeObject> {
   addHandlers(handlers: EventHandlers<T>): () => void;
   /** Version the cache is current to; undefined before the first list. */
   resourceVersion(): string | undefined;
+  /** How many lists this informer has begun: each list's number is this count when it began. */
+  listsBegun(): number;
+  /**
+   * The number of the list the cache was last replaced from (0 before any). A cache whose list
+   * is numbered above `listsBegun()` read at some moment is a quorum snapshot requested after
+   * that moment, kept current by the watch since: what a new leader's rebuild may read instead
+   * of listing again (`controllers/session/rebuild.ts`).
+   */
+  replacedByList(): number;
 }
 
 export function createInformer<T extends KubeObject>(options: InformerOptions<T>): Informer<T> {
@@ -81,6 +90,8 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
   let synced = false;
   let syncedOnce = false;
   let rv: string | undefined;
+  let begun = 0;
+  let replacedBy = 0;
 
   const call = (fn: () => void): void => {
     try {
@@ -98,9 +109,14 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
   };
   // The reflector applies `options.transform` as objects are decoded, page by page.
   const sink = {
+    listing(): void {
+      begun += 1;
+    },
     replace(items: T[], version: string): void {
       for (const delta of replaceAll(store, items)) deliver(delta);
       rv = version;
+      // Lists of one reflector run one after another: the list completing now is the last begun.
+      replacedBy = begun;
       if (!synced) logger.info({ objects: store.items.size, resourceVersion: version }, 'informer synced');
       synced = true;
       syncedOnce = true;
@@ -166,5 +182,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       return () => void handlers.delete(h);
     },
     resourceVersion: () => rv,
+    listsBegun: () => begun,
+    replacedByList: () => replacedBy,
   };
 }

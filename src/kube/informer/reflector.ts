@@ -5,6 +5,8 @@ import type { Clock } from '../../clock/index.js';
 
 /** Where a reflector delivers what it learns; implemented by the informer over its store. */
 export interface ReflectorSink<T extends KubeObject> {
+  /** A list is about to request its first page: the `replace` that follows, if any, is its result. */
+  listing(): void;
   /** A complete list replaced the cache. */
   replace(items: T[], resourceVersion: string): void;
   apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void;
@@ -95,6 +97,7 @@ async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signa
   const transform = options.transform;
   let cont: string | undefined;
   let rv = '';
+  options.sink.listing();
   do {
     const page = await options.client.list<T>(options.resource, {
       namespace: options.namespace,

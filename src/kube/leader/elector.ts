@@ -41,6 +41,8 @@ export interface LeaderCallbacks {
   onStoppedLeading(info: { readonly reason: LeaderStopReason; readonly error?: unknown }): void;
   /** A different holder was observed (including ourselves); empty holders are not reported. */
   onNewLeader?(identity: string): void;
+  /** An attempt to acquire ended without the lease (held elsewhere, or the request failed); called after each. */
+  onNotAcquired?(): void;
 }
 
 export interface LeaderElectorOptions {
@@ -129,6 +131,12 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   async function acquire(signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
       if (await tryAcquireOrRenew(signal)) return true;
+      if (signal.aborted) return false;
+      try {
+        callbacks.onNotAcquired?.();
+      } catch (err) {
+        logger.error({ err }, 'onNotAcquired threw');
+      }
       const wait = config.retryPeriodMs * (1 + random() * ACQUIRE_JITTER);
       if (!(await sleepUnlessAborted(clock, wait, signal))) return false;
     }

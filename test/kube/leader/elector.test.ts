@@ -13,6 +13,7 @@ function setup(overrides: Partial<LeaderElectionConfig> = {}) {
   const { instruments, reader } = createTestInstruments();
   const log: string[] = [];
   let leadSignal: AbortSignal | undefined;
+  let notAcquired = 0;
   const elector = createLeaderElector({
     client: leases.client,
     config: { ...CONFIG, ...overrides },
@@ -27,22 +28,24 @@ function setup(overrides: Partial<LeaderElectionConfig> = {}) {
       },
       onStoppedLeading: ({ reason }) => log.push(`stopped:${reason}`),
       onNewLeader: (id) => log.push(`leader:${id}`),
+      onNotAcquired: () => void (notAcquired += 1),
     },
   });
   const abort = new AbortController();
   let finished = false;
   const run = () => elector.run(abort.signal).then(() => void (finished = true));
   const status = async () => (await collectPoints(reader, 'leader_election_master_status')).map((p) => [p.attributes['name'], p.value]);
-  return { clock, leases, elector, log, abort, run, status, leadSignal: () => leadSignal, finished: () => finished };
+  return { clock, leases, elector, log, abort, run, status, leadSignal: () => leadSignal, finished: () => finished, notAcquired: () => notAcquired };
 }
 
 describe('leader election', () => {
   it('acquires an absent lease, writes six-digit MicroTimes and reports itself leader', async () => {
-    const { clock, leases, elector, log, abort, run, status } = setup();
+    const { clock, leases, elector, log, abort, run, status, notAcquired } = setup();
     const done = run();
     await clock.advance(0);
     assert.equal(elector.isLeader(), true);
     assert.deepEqual(log, ['leader:me', 'started']);
+    assert.equal(notAcquired(), 0);
     const spec = leases.spec();
     assert.equal(spec?.['holderIdentity'], 'me');
     assert.equal(spec?.['leaseDurationSeconds'], 30);
@@ -69,11 +72,12 @@ describe('leader election', () => {
   });
 
   it('stays standby while another holder renews, then takes over leaseDuration after its last observed change', async () => {
-    const { clock, leases, elector, log, abort, run, status } = setup();
+    const { clock, leases, elector, log, abort, run, status, notAcquired } = setup();
     leases.overwrite({ holderIdentity: 'other', leaseDurationSeconds: 30, renewTime: 'r1', leaseTransitions: 2 });
     const done = run();
     await clock.advance(0);
     assert.equal(elector.isLeader(), false);
+    assert.equal(notAcquired(), 1, 'the first attempt is reported as soon as it settles (the manager then starts its informers)');
     assert.equal(elector.leader(), 'other');
     assert.deepEqual(await status(), [['kube-ovn-controller', 0]]);
     await clock.advance(20_000);
@@ -85,6 +89,7 @@ describe('leader election', () => {
     assert.equal(elector.isLeader(), true);
     assert.equal(leases.spec()?.['leaseTransitions'], 3);
     assert.deepEqual(log, ['leader:other', 'leader:me', 'started']);
+    assert.ok(notAcquired() > 1, 'every attempt that did not get the lease');
     abort.abort();
     await done;
   });
