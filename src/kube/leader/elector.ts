@@ -101,8 +101,30 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     report(written.spec?.holderIdentity ?? '');
   };
 
+  /**
+   * client-go's fast path: a leader whose lease is still valid renews from the lease it last
+   * wrote, without reading it first (one request per renewal, not two). The write is conditional
+   * on that resourceVersion, so any other writer since makes it a 409; then, and on any other
+   * failure, the attempt reads the lease as an acquire would.
+   */
+  async function renewOptimistically(signal: AbortSignal, at: number): Promise<boolean> {
+    if (!leading || lease === undefined || observation === undefined || observation.spec.holderIdentity !== config.identity) return false;
+    if (observation.observedAt + config.leaseDurationMs <= at) return false;
+    const decision = decideLease(observation, config.identity, config.leaseDurationMs, at);
+    if (decision.kind !== 'write') return false;
+    try {
+      remember(await client.replace<Lease>(leases, { ...lease, spec: decision.spec }, { signal }), at);
+      return true;
+    } catch (err) {
+      if (!signal.aborted) logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'optimistic lease renew failed; reading the lease');
+      return false;
+    }
+  }
+
   async function tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const at = clock.now();
+    if (await renewOptimistically(signal, at)) return true;
+    if (signal.aborted) return false;
     try {
       let current: Lease;
       try {

@@ -65,6 +65,7 @@ describe('leader election', () => {
     await clock.advance(6_000);
     await clock.advance(6_000);
     assert.equal(leases.writes.length, 3);
+    assert.equal(leases.gets(), 1, 'renewals write from the lease last written, without reading it (client-go fast path)');
     assert.notEqual(String(leases.spec()?.['renewTime']), first);
     assert.equal(leases.spec()?.['acquireTime'], leases.writes[0]?.['spec'] && (leases.writes[0]['spec'] as Record<string, unknown>)['acquireTime']);
     abort.abort();
@@ -109,6 +110,24 @@ describe('leader election', () => {
     assert.equal(leases.spec()?.['holderIdentity'], 'me');
     await clock.advance(0);
     assert.equal(finished(), true);
+  });
+
+  it('a renewal that finds the lease written by another holder reads it and steps down, never overwriting it', async () => {
+    const { clock, leases, elector, log, abort, run } = setup();
+    const done = run();
+    await clock.advance(0);
+    assert.equal(elector.isLeader(), true);
+    leases.overwrite({ holderIdentity: 'other', leaseDurationSeconds: 30, renewTime: 'r9', leaseTransitions: 1 });
+    const writes = leases.writes.length;
+    await clock.advance(6_000);
+    assert.ok(leases.gets() >= 2, 'the 409 of the optimistic renew falls back to reading the lease');
+    await clock.advance(20_000);
+    assert.equal(elector.isLeader(), false, 'renew deadline passed while another holder holds it');
+    assert.equal(leases.spec()?.['holderIdentity'], 'other');
+    assert.equal(leases.writes.length, writes, 'no write of ours landed over the other holder');
+    assert.ok(log.includes('stopped:lost'));
+    abort.abort();
+    await done;
   });
 
   it('keeps leading through errors and conflicts that clear before the deadline', async () => {

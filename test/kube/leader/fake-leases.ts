@@ -12,6 +12,7 @@ export function createFakeLeases() {
   let mode: 'ok' | 'error' | 'hang' | 'wedge' = 'ok';
   let conflicts = 0;
   const writes: KubeObject[] = [];
+  let gets = 0;
   const gate = (signal?: AbortSignal): Promise<void> => {
     if (mode === 'error') return Promise.reject(new ApiError(500, 'InternalError', 'etcd unavailable'));
     // A wedged request ignores its signal: the renew loop itself is stuck.
@@ -24,6 +25,7 @@ export function createFakeLeases() {
   const copy = <T>(value: T): T => structuredClone(value);
   const client: Pick<KubeClient, 'get' | 'create' | 'replace'> = {
     async get<T extends KubeObject>(_r: unknown, name: string, o: { signal?: AbortSignal } = {}): Promise<T> {
+      gets += 1;
       await gate(o.signal);
       if (stored === undefined) throw new ApiError(404, 'NotFound', `leases.coordination.k8s.io "${name}" not found`);
       return copy(stored) as T;
@@ -53,6 +55,8 @@ export function createFakeLeases() {
   return {
     client,
     writes,
+    /** How many GETs were asked. */
+    gets: () => gets,
     spec: () => stored?.['spec'] as Record<string, unknown> | undefined,
     setMode(next: 'ok' | 'error' | 'hang' | 'wedge'): void {
       mode = next;
