@@ -33,8 +33,7 @@ export interface Listed<T extends KubeObject> {
   readonly cache: Pick<Informer<T>, 'get' | 'transform'>;
 }
 
-/** What the rebuild reads: the three caches, and how many lists each had begun when the term began. */
-type RebuildCache<T extends KubeObject> = Pick<Informer<T>, 'get' | 'transform' | 'list' | 'replacedByList'>;
+/** How many lists each cache the rebuild reads had begun when the term began. */
 export interface TermMarks {
   readonly subnets: number;
   readonly ips: number;
@@ -70,18 +69,14 @@ export function listedInTerm(cache: Pick<Informer, 'replacedByList'>, mark: numb
   return cache.replacedByList() > mark;
 }
 
-/** A kind's objects: its cache when listed inside the term, else a quorum list holding one page of full objects at a time. */
-function snapshot<T extends KubeObject>(ctx: RebuildContext, resource: Resource, cache: RebuildCache<T>, mark: number, signal: AbortSignal): Promise<T[]> {
-  return listedInTerm(cache, mark) ? Promise.resolve(cache.list()) : listReduced<T>(ctx, { resource, cache }, signal);
-}
-
-/** The three kinds, listed in parallel where they must be. */
+/** Each kind from its cache when listed inside the term, else a quorum list (in parallel, one page of full objects at a time). */
 function listForRebuild(ctx: RebuildContext, marks: TermMarks, signal: AbortSignal): Promise<[SubnetObject[], IpObject[], Pod[]]> {
   const { caches } = ctx;
+  const fresh = (kind: keyof TermMarks): boolean => listedInTerm(caches[kind], marks[kind]);
   return Promise.all([
-    snapshot<SubnetObject>(ctx, RESOURCES.subnets, caches.subnets, marks.subnets, signal),
-    snapshot<IpObject>(ctx, RESOURCES.ips, caches.ips, marks.ips, signal),
-    snapshot<Pod>(ctx, RESOURCES.pods, caches.pods, marks.pods, signal),
+    fresh('subnets') ? caches.subnets.list() : listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets }, signal),
+    fresh('ips') ? caches.ips.list() : listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips }, signal),
+    fresh('pods') ? caches.pods.list() : listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods }, signal),
   ]);
 }
 
