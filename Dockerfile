@@ -33,8 +33,8 @@ LABEL org.opencontainers.image.title="kube-ovn-controller" \
       org.opencontainers.image.vendor="Kube-OVN" \
       org.opencontainers.image.base.name="docker.io/library/node:24-bookworm-slim"
 ENV NODE_ENV=production
-# The V8 flags the controller is sized for (16 MiB semi-spaces) are not set here: dist/main.js
-# gives them to every way of running it (src/launch.ts); NODE_OPTIONS set by an operator wins.
+# The V8 flags the controller is sized for (8 MiB semi-spaces) and MALLOC_ARENA_MAX=1 are not set
+# here: dist/main.js gives them to every way of running it (src/launch.ts); an operator's win.
 WORKDIR /app
 # Owned by root and read-only for the process: nothing here is written at run time, which is
 # what lets the Deployment set readOnlyRootFilesystem.

@@ -46,7 +46,7 @@ async function createPods(url: string): Promise<number> {
 
 function syncOnce(dir: string, kubeconfig: string): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--max-semi-space-size=16', '--expose-gc', CHILD, dir, kubeconfig], { encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--max-semi-space-size=8', '--expose-gc', CHILD, dir, kubeconfig], { encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) => {
       if (err !== null) reject(new Error(`${dir}: ${err.message}\n${stderr}`));
       else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, number>);
     });

@@ -5,12 +5,13 @@
 
 /**
  * V8 sizes the young generation from the machine's memory and keeps up to 3 x 16..64 MiB of it
- * committed on a large node; 16 MiB semi-spaces cut the controller's RSS at 11k pods from ~360
- * to ~255 MiB (bench/RESULTS.md) for somewhat more frequent scavenges. Heap geometry is fixed
- * when the isolate is created (`v8.setFlagsFromString` later has no effect, measured), so the
- * flag must be on the command line: the process re-executes itself with it, in place.
+ * committed on a large node. 16 MiB semi-spaces cut the controller's RSS at 11k pods from ~360
+ * to ~255 MiB; 8 MiB cut another 13-16 MiB after a 2,200-pod burst and a restart at the same CPU
+ * per pod, and 4 MiB saved nothing more for ~10% more CPU per pod (bench/RESULTS.md). Heap
+ * geometry is fixed when the isolate is created (`v8.setFlagsFromString` later has no effect,
+ * measured), so the flag must be on the command line: the process re-executes itself with it.
  */
-export const V8_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
+export const V8_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
 /** A flag the operator already set (command line or NODE_OPTIONS) wins over ours. */
 function missingFlags(execArgv: readonly string[], nodeOptions: string): string[] {

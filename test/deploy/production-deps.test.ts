@@ -101,18 +101,21 @@ describe('the runtime image contents (the bundles alone)', { timeout: 240_000 },
 
   it('gives the controller its V8 flags however it is started, in place, and an operator flag wins', async () => {
     // A preload prints each Node process image's flags: the entry re-executes once with its flags.
-    const show = "--import=data:text/javascript,process.stderr.write(JSON.stringify([process.pid,process.execArgv])+'\\n')";
-    const images = (r: Run) => r.stderr.trim().split('\n').map((l) => JSON.parse(l) as [number, string[]]);
+    const show = "--import=data:text/javascript,process.stderr.write(JSON.stringify([process.pid,process.execArgv,process.env.MALLOC_ARENA_MAX??null])+'\\n')";
+    const images = (r: Run) => r.stderr.trim().split('\n').map((l) => JSON.parse(l) as [number, string[], string | null]);
     const plain = await run(process.execPath, ['dist/main.js', '--version'], env.state.dir, 30_000, { NODE_OPTIONS: show });
     assert.equal(plain.code, 0, plain.stderr);
     const [first, second, ...more] = images(plain);
     assert.deepEqual(more, []);
     assert.ok(first !== undefined && second !== undefined, plain.stderr);
     assert.equal(second[0], first[0], 'the re-exec must keep the pid (execve, no child process)');
-    assert.deepEqual(second[1], ['--max-semi-space-size=16']);
-    const own = await run(process.execPath, ['dist/main.js', '--version'], env.state.dir, 30_000, { NODE_OPTIONS: `${show} --max-semi-space-size=8` });
+    assert.deepEqual(second[1], ['--max-semi-space-size=8']);
+    assert.equal(second[2], '1', 'glibc arenas: one for all threads, set in the re-exec environment');
+    const own = await run(process.execPath, ['dist/main.js', '--version'], env.state.dir, 30_000, { NODE_OPTIONS: `${show} --max-semi-space-size=4`, MALLOC_ARENA_MAX: '4' });
     assert.equal(own.code, 0, own.stderr);
-    assert.equal(images(own).length, 1, 'an operator-given --max-semi-space-size must not be overridden');
+    assert.deepEqual(images(own).map(([, flags, arenas]) => [flags, arenas]), [[[], '4']], 'an operator-given --max-semi-space-size and MALLOC_ARENA_MAX must not be overridden (no re-exec)');
+    const flagOnly = await run(process.execPath, ['dist/main.js', '--version'], env.state.dir, 30_000, { NODE_OPTIONS: `${show} --max-semi-space-size=4` });
+    assert.deepEqual(images(flagOnly).map(([, flags, arenas]) => [flags, arenas]), [[[], null], [[], '1']], 'the operator\'s flag kept; the re-exec only adds the variable');
   });
 
   it('leaves only Node built-ins and its own files to import at run time, dynamic imports included', async () => {
