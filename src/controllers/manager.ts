@@ -39,6 +39,8 @@ export interface ControllerManagerOptions {
   readonly podNetwork?: PodNetwork;
   /** The reconcilers to run. Default `RECONCILERS`. */
   readonly reconcilers?: readonly ReconcilerSpec[];
+  /** Called when a term's IPAM is rebuilt (`ipam-init` passes from now on), before its workers start. */
+  readonly onReady?: () => void;
 }
 
 /** The readiness checks every manager registers, by name: reserved before it exists (see `CheckSet.reserve`). */
@@ -116,7 +118,7 @@ export function createControllerManager(options: ControllerManagerOptions): Cont
   const events = createEventRecorder({ client, logger, clock, host: config.pod.nodeName, instance: config.pod.name });
   const nb = options.nb;
   const podNetwork = options.podNetwork ?? (nb === undefined ? NO_POD_NETWORK : createOvnPodNetwork(nb));
-  const terms = createTerms(specs, { config, client, caches, events, logger, clock, instruments, podNetwork, addStateGauge: options.addStateGauge, ...(nb === undefined ? {} : { nb }) });
+  const terms = createTerms(specs, { config, client, caches, events, logger, clock, instruments, podNetwork, addStateGauge: options.addStateGauge, ...(nb === undefined ? {} : { nb }), ...(options.onReady === undefined ? {} : { onReady: options.onReady }) });
   routeWatches(caches, specs, () => {
     const session = terms.current();
     return session?.routing() === true ? session : undefined;

@@ -30,6 +30,28 @@ describe('controller manager lifecycle', () => {
     }
   });
 
+  it('calls onReady once, when the readiness checks have just come to pass (health publishes then)', async () => {
+    const env = await startEnv();
+    const seen: Array<Record<string, boolean>> = [];
+    const manager = createControllerManager({
+      config: testConfig(),
+      client: env.newClient(),
+      logger: createLogger({ level: 'silent' }),
+      onReady: () => void results(manager.readinessChecks).then((r) => seen.push(r)),
+    });
+    const abort = new AbortController();
+    const run = manager.run(abort.signal);
+    try {
+      await until(() => seen.length > 0, 'onReady called');
+      assert.deepEqual(seen, [{ 'informer-sync': true, 'ipam-init': true }]);
+    } finally {
+      abort.abort();
+      assert.equal(await run, 'stopped');
+      await env.close();
+    }
+    assert.equal(seen.length, 1);
+  });
+
   it('keeps retrying, live and not Ready, while the API server is unreachable', async () => {
     const kc = new KubeConfig();
     // Port 9 (discard) on loopback: nothing listens in the test environment.

@@ -38,7 +38,10 @@ export interface Session {
   run(signal: AbortSignal): Promise<void>;
 }
 
-export type SessionOptions = Omit<ControllerContext, 'term' | 'enqueue'> & Pick<WorkerDeps, 'addStateGauge'>;
+export type SessionOptions = Omit<ControllerContext, 'term' | 'enqueue'> & Pick<WorkerDeps, 'addStateGauge'> & {
+  /** Called once the term is ready (IPAM rebuilt, networks prepared), before its workers start. */
+  readonly onReady?: () => void;
+};
 
 export function createSession(specs: readonly ReconcilerSpec[], options: SessionOptions): Session {
   const { caches, logger } = options;
@@ -60,6 +63,7 @@ export function createSession(specs: readonly ReconcilerSpec[], options: Session
       // bound: liveness never depends on OVN.
       for (const spec of specs) if (spec.prepare !== undefined && !(await spec.prepare(ctx, signal))) return;
       ready = true;
+      options.onReady?.();
       const running = workers.run(specs, ctx, signal);
       for (const spec of specs) if (spec.onTermStart !== undefined) void spec.onTermStart(ctx, signal);
       await running;
