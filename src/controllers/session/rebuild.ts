@@ -64,9 +64,12 @@ export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext
   return items;
 }
 
-/** True when `cache` was replaced by a list begun after `mark` (the term's start). */
-export function listedInTerm(cache: Pick<Informer, 'replacedByList'>, mark: number): boolean {
-  return cache.replacedByList() > mark;
+/**
+ * True when `cache` was replaced by a list begun after `mark` (the term's start) and is still
+ * current (not invalidated by a 410 since: it would have missed events until its relist).
+ */
+export function listedInTerm(cache: Pick<Informer, 'replacedByList' | 'hasSynced'>, mark: number): boolean {
+  return cache.replacedByList() > mark && cache.hasSynced();
 }
 
 /** Each kind from its cache when listed inside the term, else a quorum list (in parallel, one page of full objects at a time). */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { listReduced, REBUILD_PAGE } from '../../../src/controllers/session/rebuild.js';
+import { listedInTerm, listReduced, REBUILD_PAGE } from '../../../src/controllers/session/rebuild.js';
 import { slimPod } from '../../../src/controllers/pod/rules.js';
 import type { Pod } from '../../../src/controllers/pod/rules.js';
 import { RESOURCES } from '../../../src/kube/index.js';
@@ -43,5 +43,13 @@ describe('rebuild lists', () => {
       assert.deepEqual(p.metadata.annotations, { 'ovn.kubernetes.io/allocated': 'true' });
       assert.deepEqual(Object.keys(p.spec ?? {}).sort(), ['hostNetwork', 'nodeName', 'restartPolicy']);
     }
+  });
+
+  it('reads a cache only when its list began after the term\'s mark and it is still current', () => {
+    const cache = (replacedBy: number, synced: boolean) => ({ replacedByList: () => replacedBy, hasSynced: () => synced });
+    assert.equal(listedInTerm(cache(2, true), 1), true, 'listed inside the term');
+    assert.equal(listedInTerm(cache(1, true), 1), false, 'the list that was running or done when the term began');
+    assert.equal(listedInTerm(cache(0, true), 0), false, 'never listed');
+    assert.equal(listedInTerm(cache(2, false), 1), false, 'invalidated by a 410 since: it missed events until its relist');
   });
 });
