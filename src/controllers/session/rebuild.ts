@@ -72,15 +72,25 @@ export function listedInTerm(cache: Pick<Informer, 'replacedByList' | 'hasSynced
   return cache.replacedByList() > mark && cache.hasSynced();
 }
 
+/** The three kinds' objects, and which of them came from a cache listed inside the term. */
+interface RebuildLists {
+  readonly subnets: SubnetObject[];
+  readonly ips: IpObject[];
+  readonly pods: Pod[];
+  readonly fromCache: readonly (keyof TermMarks)[];
+}
+
 /** Each kind from its cache when listed inside the term, else a quorum list (in parallel, one page of full objects at a time). */
-function listForRebuild(ctx: RebuildContext, marks: TermMarks, signal: AbortSignal): Promise<[SubnetObject[], IpObject[], Pod[]]> {
+async function listForRebuild(ctx: RebuildContext, marks: TermMarks, signal: AbortSignal): Promise<RebuildLists> {
   const { caches } = ctx;
-  const fresh = (kind: keyof TermMarks): boolean => listedInTerm(caches[kind], marks[kind]);
-  return Promise.all([
+  const fromCache = (['subnets', 'ips', 'pods'] as const).filter((kind) => listedInTerm(caches[kind], marks[kind]));
+  const fresh = (kind: keyof TermMarks): boolean => fromCache.includes(kind);
+  const [subnets, ips, pods] = await Promise.all([
     fresh('subnets') ? caches.subnets.list() : listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets }, signal),
     fresh('ips') ? caches.ips.list() : listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips }, signal),
     fresh('pods') ? caches.pods.list() : listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods }, signal),
   ]);
+  return { subnets, ips, pods, fromCache };
 }
 
 /**
@@ -88,12 +98,11 @@ function listForRebuild(ctx: RebuildContext, marks: TermMarks, signal: AbortSign
  * when the term ended first. `marks`: `markLists` at the term's start.
  */
 export async function rebuildTerm(ctx: RebuildContext, marks: TermMarks, signal: AbortSignal): Promise<boolean> {
-  const { clock, logger, caches } = ctx;
+  const { clock, logger } = ctx;
   const started = clock.now();
   const lists = await retryUntilAborted('IPAM rebuild list', () => listForRebuild(ctx, marks, signal), signal, ctx);
   if (lists === undefined) return false;
-  const [subnets, ips, pods] = lists;
-  const fromCache = (['subnets', 'ips', 'pods'] as const).filter((k) => listedInTerm(caches[k], marks[k]));
+  const { subnets, ips, pods, fromCache } = lists;
   const report = rebuildIpam(ctx.term.ipam, { subnets, ips, pods, nowMs: clock.now() });
   for (const c of report.conflicts) {
     // Reported three ways, never resolved by freeing or re-giving either claim (DESIGN §7a).
