@@ -85,15 +85,19 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     leading = value;
     options.instruments?.leaderElectionMasterStatus.record(value ? 1 : 0, { name: config.leaseName });
   };
+  /** Runs a notification callback: one that throws is logged and never stops the elector. */
+  const notify = (name: string, fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      logger.error({ err }, `${name} threw`);
+    }
+  };
   const report = (holder: string): void => {
     if (holder === '' || holder === reported) return;
     reported = holder;
     logger.info({ leader: holder }, 'new leader observed');
-    try {
-      callbacks.onNewLeader?.(holder);
-    } catch (err) {
-      logger.error({ err }, 'onNewLeader threw');
-    }
+    notify('onNewLeader', () => callbacks.onNewLeader?.(holder));
   };
   const remember = (written: Lease, at: number): void => {
     lease = written;
@@ -154,11 +158,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     while (!signal.aborted) {
       if (await tryAcquireOrRenew(signal)) return true;
       if (signal.aborted) return false;
-      try {
-        callbacks.onNotAcquired?.();
-      } catch (err) {
-        logger.error({ err }, 'onNotAcquired threw');
-      }
+      notify('onNotAcquired', () => callbacks.onNotAcquired?.());
       const wait = config.retryPeriodMs * (1 + random() * ACQUIRE_JITTER);
       if (!(await sleepUnlessAborted(clock, wait, signal))) return false;
     }
@@ -242,11 +242,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     if (reason === 'failed') failure = error instanceof Error ? error.message : String(error);
     if (reason === 'shutdown') logger.info({ reason }, 'stopped leading');
     else logger.error({ reason, ...(error === undefined ? {} : { err: error }) }, 'stopped leading: this replica must exit and restart clean');
-    try {
-      callbacks.onStoppedLeading(reason === 'failed' ? { reason, error } : { reason });
-    } catch (err) {
-      logger.error({ err }, 'onStoppedLeading threw');
-    }
+    notify('onStoppedLeading', () => callbacks.onStoppedLeading(reason === 'failed' ? { reason, error } : { reason }));
     return reason === 'failed' ? { reason, error } : { reason };
   }
 
