@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RESOURCES } from '../../src/kube/index.js';
-import { allocatedPod, defaultSubnetReady, annotations, createNamespace, listEvents, runManager, startEnv, testConfig, until } from './support.js';
+import { allocatedPod, defaultSubnetReady, annotations, createNamespace, listEvents, managerReady, runManager, startEnv, testConfig, until } from './support.js';
 import { podObject, subnetObject } from '../support/objects.js';
 import { createMetricsHarness } from '../support/metrics.js';
 import type { Env, RunningManager } from './support.js';
@@ -99,7 +99,7 @@ describe('pod address allocation against the local API server', () => {
   it('allocates from a dual stack subnet bound to the namespace', async () => {
     await createNamespace(env.client, 'dual');
     await env.client.create(RESOURCES.subnets, subnetObject('dual', { cidrBlock: 'fd00:10::/120,10.77.0.0/24', namespaces: ['dual'] }));
-    await until(() => running.manager.readinessChecks.every((c) => (c.run() as { ok: boolean }).ok), 'ready');
+    await managerReady(running, 'ready');
     await env.client.create(RESOURCES.pods, podObject('dual', 'd1'));
     const p = await allocatedPod(env.client, 'dual', 'd1');
     const a = annotations(p);

@@ -3,22 +3,20 @@
 // filled before its term lists again at the takeover (the cache may lag the last leader's writes).
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createControllerManager } from '../../src/controllers/index.js';
 import { RESOURCES } from '../../src/kube/index.js';
 import type { KubeClient, Resource } from '../../src/kube/index.js';
-import { createLogger } from '../../src/log/index.js';
 import { podObject } from '../support/objects.js';
-import { allocatedPod, annotations, createNamespace, startEnv, testConfig, until } from './support.js';
-import type { Env } from './support.js';
+import { allocatedPod, annotations, createNamespace, managerReady, runManager, startEnv, testConfig, until } from './support.js';
+import type { Env, RunningManager } from './support.js';
 
 let env: Env;
-const stops: Array<() => Promise<unknown>> = [];
+const running: RunningManager[] = [];
 
 beforeEach(async () => {
   env = await startEnv();
 });
 afterEach(async () => {
-  await Promise.all(stops.splice(0).map((s) => s()));
+  await Promise.all(running.splice(0).map((m) => m.stop()));
   await env.close();
 });
 
@@ -33,16 +31,9 @@ function start(identity: string) {
       return client.list(resource, options);
     },
   };
-  const manager = createControllerManager({ config: testConfig({}, identity), client: counting, logger: createLogger({ level: 'silent' }) });
-  const abort = new AbortController();
-  const result = manager.run(abort.signal);
-  const stop = async () => {
-    abort.abort();
-    return result;
-  };
-  stops.push(stop);
-  const ready = () => until(() => manager.readinessChecks.every((c) => (c.run() as { ok: boolean }).ok), `${identity} ready`);
-  return { lists, ready, stop };
+  const m = runManager(env, { config: testConfig({}, identity), client: counting });
+  running.push(m);
+  return { lists, ready: () => managerReady(m, `${identity} ready`), stop: () => m.stop() };
 }
 
 async function allocated(names: string[]): Promise<string[]> {
@@ -57,7 +48,6 @@ describe('IPAM rebuild source', () => {
     await Promise.all(['p0', 'p1', 'p2'].map((n) => env.client.create(RESOURCES.pods, podObject('rs', n))));
     const held = await allocated(['p0', 'p1', 'p2']);
     await a.stop();
-    stops.splice(0);
 
     const b = start('replica-b');
     await b.ready();

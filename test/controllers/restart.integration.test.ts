@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RESOURCES } from '../../src/kube/index.js';
-import { allocatedPod, annotations, createNamespace, runManager, startEnv, testConfig, until } from './support.js';
+import { allocatedPod, annotations, createNamespace, managerReady, runManager, startEnv, testConfig, until } from './support.js';
 import { podObject } from '../support/objects.js';
 import type { Env, RunningManager } from './support.js';
 
@@ -28,8 +28,6 @@ async function stop(m: RunningManager): Promise<'stopped' | 'lost-leadership'> {
   managers.splice(managers.indexOf(m), 1);
   return m.stop();
 }
-
-const ready = (m: RunningManager) => until(() => m.manager.readinessChecks.every((c) => (c.run() as { ok: boolean }).ok), 'manager ready');
 
 /** Every live allocated pod's address, asserting none is held twice. */
 async function assertDistinct(namespace: string, expected: number): Promise<Map<string, string>> {
@@ -56,14 +54,14 @@ describe('restart and leader change safety', () => {
   it('never re-addresses pods after a restart, and addresses pods created while no controller ran (Kube-OVN #1769)', async () => {
     await createNamespace(env.client, 'r');
     const a = start('replica-a');
-    await ready(a);
+    await managerReady(a);
     await Promise.all(Array.from({ length: 30 }, (_, i) => env.client.create(RESOURCES.pods, podObject('r', `p${i}`))));
     await allAllocated('r', 30);
     const before = await assertDistinct('r', 30);
     assert.equal(await stop(a), 'stopped');
     await Promise.all(Array.from({ length: 5 }, (_, i) => env.client.create(RESOURCES.pods, podObject('r', `late${i}`))));
     const b = start('replica-b');
-    await ready(b);
+    await managerReady(b);
     await allAllocated('r', 35);
     const afterRestart = await assertDistinct('r', 35);
     for (const [ip, name] of before) assert.equal(afterRestart.get(ip), name, `${name} kept ${ip}`);
@@ -74,9 +72,9 @@ describe('restart and leader change safety', () => {
   it('a standby is Ready and idle; it takes over mid-burst without duplicates', async () => {
     await createNamespace(env.client, 'burst');
     const a = start('replica-a');
-    await ready(a);
+    await managerReady(a);
     const b = start('replica-b');
-    await ready(b);
+    await managerReady(b);
     const creating = Promise.all(Array.from({ length: 150 }, (_, i) => env.client.create(RESOURCES.pods, podObject('burst', `b${i}`))));
     await until(async () => (await env.client.list(RESOURCES.pods, { namespace: 'burst' })).items.some((p) => annotations(p)['ovn.kubernetes.io/allocated'] === 'true'), 'first allocation');
     assert.equal(await stop(a), 'stopped');
@@ -112,7 +110,7 @@ describe('restart and leader change safety', () => {
   it('survives injected 500s on pod patches and dropped watches without duplicates', async () => {
     await createNamespace(env.client, 'faults');
     const a = start('replica-a');
-    await ready(a);
+    await managerReady(a);
     env.api.faults.failNext(40, { method: 'PATCH', pathPrefix: '/api/v1/namespaces/faults/pods' });
     const creating = Promise.all(Array.from({ length: 100 }, (_, i) => env.client.create(RESOURCES.pods, podObject('faults', `f${i}`))));
     const dropper = setInterval(() => env.api.faults.dropWatches(), 150);

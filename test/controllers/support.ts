@@ -64,10 +64,11 @@ export interface RunningManager {
   stop(): Promise<'stopped' | 'lost-leadership'>;
 }
 
-export function runManager(env: Env, options: { config?: Config; instruments?: Instruments; addStateGauge?: AddStateGauge } = {}): RunningManager {
+/** `client`: default a fresh client of `env` (a test may wrap one, e.g. to count its requests). */
+export function runManager(env: Env, options: { config?: Config; instruments?: Instruments; addStateGauge?: AddStateGauge; client?: KubeClient } = {}): RunningManager {
   const manager = createControllerManager({
     config: options.config ?? testConfig(),
-    client: env.newClient(),
+    client: options.client ?? env.newClient(),
     logger: createLogger({ level: 'silent' }),
     ...(options.instruments === undefined ? {} : { instruments: options.instruments }),
     ...(options.addStateGauge === undefined ? {} : { addStateGauge: options.addStateGauge }),
@@ -105,9 +106,14 @@ export async function listEvents(client: KubeClient, namespace: string, reason?:
   return list.items.filter((e) => reason === undefined || e['reason'] === reason);
 }
 
+/** Waits until every readiness check of the manager passes. */
+export function managerReady(manager: RunningManager, what = 'manager ready'): Promise<true> {
+  return until(() => manager.manager.readinessChecks.every((c) => (c.run() as { ok: boolean }).ok), what);
+}
+
 /** Waits until the manager is Ready and the default subnet it creates reports Ready=True. */
 export async function defaultSubnetReady(env: Env, manager: RunningManager, name = 'ovn-default'): Promise<void> {
-  await until(() => manager.manager.readinessChecks.every((c) => (c.run() as { ok: boolean }).ok), 'manager ready');
+  await managerReady(manager);
   await until(async () => {
     const s = await env.client.get(RESOURCES.subnets, name);
     const conditions = (s['status'] as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? [];
