@@ -7,7 +7,7 @@
  */
 import type { Allocation } from '../../ipam/index.js';
 import type { NbNetwork, PodPortSpec } from '../../ovn/index.js';
-import type { PodNetwork } from '../pod/network.js';
+import type { PodNetwork, PortResult } from '../pod/network.js';
 import type { Pod } from '../pod/rules.js';
 import { throwUnlessOk } from './results.js';
 
@@ -32,11 +32,15 @@ export function podPortSpecOf(key: string, pod: Pod, a: Allocation): PodPortSpec
   return { ...podPortSpec(key, a), ...(node === undefined || node === '' ? {} : { node }) };
 }
 
+const SWITCH_MISSING: PortResult = Object.freeze({ routed: false, switchMissing: true });
+
 export function createOvnPodNetwork(nb: NbNetwork): PodNetwork {
   return {
     async ensurePort(key, pod, allocation) {
       const spec = podPortSpecOf(key, pod, allocation);
-      throwUnlessOk(await nb.ensurePodPort(spec), `pod ${key}: port in ${allocation.subnet}${spec.node === undefined ? '' : ` on node ${spec.node}`}`);
+      const result = await nb.ensurePodPort(spec);
+      if (!result.ok && result.reason === 'NoSwitch') return SWITCH_MISSING;
+      throwUnlessOk(result, `pod ${key}: port in ${allocation.subnet}${spec.node === undefined ? '' : ` on node ${spec.node}`}`);
       return { routed: spec.node !== undefined };
     },
     async removePort(key) {

@@ -7,15 +7,20 @@
 import type { Allocation } from '../../ipam/index.js';
 import type { Pod } from './rules.js';
 
-/** What the network step achieved: `routed` when the pod may be told so (DESIGN §10) in the allocation patch. */
+/**
+ * What the network step achieved: `routed` when the pod may be told so (DESIGN §10) in the
+ * allocation patch. `switchMissing`: the pod's subnet has no switch yet (a subnet created a moment
+ * ago); nothing was written, and the pod waits for the subnet's own step to program it.
+ */
 export interface PortResult {
   readonly routed: boolean;
+  readonly switchMissing?: true;
 }
 
 export interface PodNetwork {
   /**
    * Makes pod `key`'s port carry `allocation`; idempotent. A scheduled pod's port also joins
-   * its node's port group in the same step, and the result says `routed`. Throwing retries the
+   * its node's port group in the same step, and the result says `routed` (or `switchMissing`). Throwing retries the
    * pod with backoff, its reservation kept (nothing is half-written: the patch waits for the port).
    */
   ensurePort(key: string, pod: Pod, allocation: Allocation, signal: AbortSignal): Promise<PortResult>;

@@ -98,6 +98,13 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     // First sight of this pod in the term (a new allocation, or after a rebuild): its port may be missing.
     const port = book.isCommitted(key) ? undefined : await podNetwork.ensurePort(key, pod, held, signal);
     if (signal.aborted) return DONE;
+    if (port?.switchMissing === true) {
+      // Its subnet's switch is programmed by the subnet's own step, which wakes the pods parked on
+      // it; the requeue's backoff is the backstop. A wait, not a failure: no error, no Event.
+      logger.debug({ pod: key, subnet: held.subnet.slice(0, 253) }, 'waiting for the subnet\'s logical switch');
+      book.parkUntilRoom(held.subnet, key);
+      return REQUEUE;
+    }
     const written = await record.ensure(name, desiredIp(name, pod, held), signal);
     if (written.kind !== 'done') return written;
     return writeAnnotations(key, pod, held, signal, port?.routed === true);

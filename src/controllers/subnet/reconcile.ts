@@ -135,6 +135,8 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
     const served = ipam.subnet(name);
     if (ctx.nb === undefined || served === undefined) return;
     throwUnlessOk(await ctx.nb.ensureSubnet(subnetSpecOf(served)), `subnet ${name}: switch and router port`);
+    // Pods that found no switch for this subnet wait parked on it (pod reconciler).
+    term.pods.wake(name);
   }
 
   /** Writes defaults and the finalizer in one patch; returns the updated object. */

@@ -71,6 +71,23 @@ describe('pod reconciler (fake context)', () => {
     assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2');
   });
 
+  it('waits, parked on its subnet and with its reservation, while the subnet has no switch yet; the subnet waking it lets it finish', async () => {
+    let missing = true;
+    const podNetwork: PodNetwork = { ensurePort: async () => (missing ? { routed: false, switchMissing: true } : { routed: true }), removePort: async () => {} };
+    const { reconcile, addPod, client, ctx, enqueued } = setup({ podNetwork });
+    addPod('a');
+    assert.deepEqual(await reconcile('ns/a', signal), { kind: 'requeue' }, 'a wait with backoff, not an error');
+    assert.equal(client.writes.length, 0, 'no IP object or annotation before the port exists');
+    assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2');
+    assert.deepEqual(enqueued.pod, []);
+    ctx.term.pods.wake('ovn-default');
+    assert.deepEqual(enqueued.pod, ['ns/a'], 'the subnet\'s switch step wakes the pods parked on it');
+    missing = false;
+    assert.deepEqual(await reconcile('ns/a', signal), { kind: 'done' });
+    assert.deepEqual(client.writes.map((w) => `${w.verb} ${w.resource}`), ['create ips', 'mergePatch pods']);
+    assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2', 'the same address');
+  });
+
   it('writes edited allocation annotations back from the held allocation and never releases it', async () => {
     const { reconcile, addPod, client, ctx } = setup();
     addPod('a');

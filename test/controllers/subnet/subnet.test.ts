@@ -5,6 +5,7 @@ import { FINALIZER } from '../../../src/controllers/constants.js';
 import { ensureDefaultSubnet } from '../../../src/controllers/subnet/default-subnet.js';
 import { createSubnetReconciler } from '../../../src/controllers/subnet/reconcile.js';
 import type { SubnetObject } from '../../../src/controllers/subnet/rules.js';
+import type { NbNetwork } from '../../../src/ovn/index.js';
 import { RESOURCES } from '../../../src/kube/index.js';
 import { subnetObject } from '../../support/objects.js';
 import { fakeContext } from '../fake-context.js';
@@ -22,6 +23,24 @@ function setup() {
 }
 
 describe('subnet reconciler (fake context)', () => {
+  it('wakes the pods parked on a subnet once its switch is programmed (they found none)', async () => {
+    const programmed: string[] = [];
+    const nb = { ensureSubnet: async (spec: { name: string }) => (programmed.push(spec.name), { ok: true as const }) } as unknown as NbNetwork;
+    const f = fakeContext({ nb });
+    const s = subnetObject('team', { cidrBlock: '10.70.0.0/24' }) as SubnetObject;
+    f.client.seed(RESOURCES.subnets, s);
+    f.caches.subnets.put(s);
+    const reconcile = createSubnetReconciler(f.ctx);
+    // The first reconcile starts serving the subnet, which wakes every parked pod anyway.
+    await reconcile('team', signal);
+    f.enqueued.pod.splice(0);
+    f.ctx.term.pods.parkUntilRoom('team', 'team/t1');
+    f.ctx.term.pods.parkUntilRoom('other', 'other/o1');
+    await reconcile('team', signal);
+    assert.deepEqual(programmed, ['team', 'team']);
+    assert.deepEqual(f.enqueued.pod, ['team/t1'], 'the switch step wakes the pods of its own subnet only');
+  });
+
   it('keeps the allocations of a subnet missing from a lagging cache, and re-admits them before any new allocation when it appears (issue 10 case 2)', async () => {
     const { reconcile, addSubnet, ctx } = setup();
     const { ipam } = ctx.term;
