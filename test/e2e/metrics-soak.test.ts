@@ -1,6 +1,7 @@
 // Issue 2, point 7: under a collector that never answers and repeated 200-scrape storms, the
-// BUILT process's memory stays bounded and health keeps answering.
+// BUILT process's RSS levels off and health keeps answering.
 import assert from 'node:assert/strict';
+import { Agent, request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { eventually, probe } from '../support/kubelet.js';
 import { freePort } from '../support/ports.js';
@@ -11,18 +12,40 @@ import type { KubeEnv } from '../support/kube-env.js';
 import { startOtlpReceiver } from '../support/otlp-receiver.js';
 import type { OtlpReceiver } from '../support/otlp-receiver.js';
 
-/** RSS growth allowed between the warmed-up sample and the end of the soak. */
-const GROWTH_BOUND_KIB = 40 * 1024;
+/**
+ * RSS growth allowed over the warmed-up sample. V8 grows its heap's committed size in steps under
+ * bursts of 200 scrapes and keeps it (measured: +43-55 MiB after 30 storms, levelling off at +63
+ * MiB after 50 of 120, while the heap left after each collection stayed at 16-22 MiB), so the
+ * bound is that plateau with a margin. A leak of 16 KB per scrape (3.2 MiB a storm) exceeds it.
+ */
+const RSS_GROWTH_BOUND_KIB = 96 * 1024;
+const STORMS = 30;
 
-async function storm(port: number, scrapes: number): Promise<number> {
-  const results = await Promise.all(
-    Array.from({ length: scrapes }, async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
-      await res.text();
-      return res.status;
-    }),
-  );
-  return results.filter((s) => s === 200).length;
+// One pool of at most 200 sockets, kept alive across storms. fetch's default pool opens a new
+// connection whenever none is idle, so a storm meeting sockets the server has not yet reaped
+// could go past the listener's maxConnections (256) and see resets that a scraper never would.
+const agent = new Agent({ keepAlive: true, maxSockets: 200 });
+
+function scrape(port: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/metrics', agent, timeout: 5000 }, (res) => {
+      res.setEncoding('utf8');
+      let body = '';
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('scrape timed out after 5000 ms')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Runs `scrapes` concurrent scrapes; returns how many answered 200 and what the others got. */
+async function storm(port: number, scrapes: number): Promise<{ ok: number; failures: string[] }> {
+  const results = await Promise.allSettled(Array.from({ length: scrapes }, () => scrape(port)));
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as NodeJS.ErrnoException).code ?? r.reason)] : r.value.status === 200 ? [] : [`HTTP ${r.value.status}`]));
+  return { ok: scrapes - failures.length, failures: failures.slice(0, 5) };
 }
 
 describe('memory under a hanging collector and scrape storms', () => {
@@ -56,21 +79,22 @@ describe('memory under a hanging collector and scrape storms', () => {
     await ctl.exited(10_000).catch(() => ctl.kill('SIGKILL'));
     await receiver.close();
     await kube.close();
+    agent.destroy();
   });
 
-  test('RSS stays within a bound over 12 scrape storms of 200 while every push hangs; probes keep passing', async (t) => {
-    for (let i = 0; i < 3; i++) assert.equal(await storm(metricsPort, 200), 200);
+  test(`memory levels off over ${STORMS} scrape storms of 200 while every push hangs; probes keep passing`, async (t) => {
+    for (let i = 0; i < 3; i++) assert.deepEqual(await storm(metricsPort, 200), { ok: 200, failures: [] });
     const warm = ctl.rssKiB();
-    const samples: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      assert.equal(await storm(metricsPort, 200), 200, `storm ${i}`);
+    const rss: number[] = [];
+    for (let i = 0; i < STORMS; i++) {
+      assert.deepEqual(await storm(metricsPort, 200), { ok: 200, failures: [] }, `storm ${i}`);
       assert.equal((await probe(healthPort, '/livez')).body, 'ok');
       assert.equal((await probe(healthPort, '/readyz')).body, 'ok');
-      samples.push(ctl.rssKiB());
+      rss.push(ctl.rssKiB());
     }
-    const growth = Math.max(...samples) - warm;
-    t.diagnostic(`RSS warm ${Math.round(warm / 1024)} MiB, max ${Math.round(Math.max(...samples) / 1024)} MiB, growth ${Math.round(growth / 1024)} MiB; ${receiver.openConnections()} open collector connections`);
-    assert.ok(growth < GROWTH_BOUND_KIB, `RSS grew ${Math.round(growth / 1024)} MiB (warm ${Math.round(warm / 1024)} MiB, samples ${samples.map((s) => Math.round(s / 1024)).join(',')} MiB)`);
+    const growth = Math.max(...rss) - warm;
+    t.diagnostic(`RSS warm ${Math.round(warm / 1024)} MiB, max ${Math.round(Math.max(...rss) / 1024)} MiB (+${Math.round(growth / 1024)}); ${receiver.openConnections()} open collector connections`);
+    assert.ok(growth < RSS_GROWTH_BOUND_KIB, `RSS grew ${Math.round(growth / 1024)} MiB (warm ${Math.round(warm / 1024)} MiB, samples ${rss.map((s) => Math.round(s / 1024)).join(',')} MiB)`);
     assert.ok(receiver.openConnections() <= 8, `${receiver.openConnections()} connections held open to the hanging collector`);
     assert.deepEqual(ctl.logs.filter((l) => /unhandled|uncaught/i.test(String(l.msg))), []);
   });
