@@ -42,5 +42,6 @@ export type { LeaderCallbacks, LeaderElector, LeaderElectorOptions, LeaderOutcom
 export { createWorkqueue } from './workqueue/index.js';
 export type { Workqueue, WorkqueueOptions } from './workqueue/index.js';
 export { createController } from './controller/index.js';
-export type { Controller, ControllerOptions, Reconcile } from './controller/index.js';
+export type { Controller, ControllerOptions, Reconcile, Slot } from './controller/index.js';
+export { HELD_SLOT } from './controller/index.js';
 export { labelValueProblem, MAX_LABEL_VALUE, MAX_OBJECT_NAME, objectNameProblem } from './names.js';

@@ -8,7 +8,7 @@
  * for them. A failed write keeps the reservation and retries, writing the same address.
  */
 import { isNotFound, objectNameProblem, RESOURCES } from '../../kube/index.js';
-import type { Reconcile } from '../../kube/index.js';
+import type { Reconcile, Slot } from '../../kube/index.js';
 import type { Allocation } from '../../ipam/index.js';
 import type { Outcome } from '../../kube/controller/index.js';
 import { subnetLabel } from '../../telemetry/labels.js';
@@ -68,8 +68,9 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
   }
 
   /** Releases every allocation of `key` (its port first); `pod` is set when the pod still exists (finished). */
-  async function release(key: string, pod: Pod | undefined, signal: AbortSignal): Promise<Outcome> {
-    if (ipam.get(key) !== undefined) await podNetwork.removePort(key, signal);
+  async function release(key: string, pod: Pod | undefined, signal: AbortSignal, slot: Slot): Promise<Outcome> {
+    // The NB batcher coalesces ports of many pods: wait for it off the worker slot.
+    if (ipam.get(key) !== undefined) await slot.whileWaiting(podNetwork.removePort(key, signal));
     for (let held = ipam.get(key); held !== undefined; held = ipam.get(key)) {
       const subnet_name = label(held.subnet);
       ipam.release(key, held.subnet);
@@ -90,13 +91,13 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
   }
 
   /** The pod holds `held`: network step, IP object, annotations, in that order. Never releases. */
-  async function keepHeld(key: string, pod: Pod, held: Allocation, signal: AbortSignal): Promise<Outcome> {
+  async function keepHeld(key: string, pod: Pod, held: Allocation, signal: AbortSignal, slot: Slot): Promise<Outcome> {
     const name = ipNameOfPodKey(key);
     const problems = ipObjectProblems(name, pod, held);
     if (problems.fatal !== undefined) return refuse(key, pod, problems.fatal);
     for (const warning of problems.warnings) events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.objectLimit, warning);
     // First sight of this pod in the term (a new allocation, or after a rebuild): its port may be missing.
-    const port = book.isCommitted(key) ? undefined : await podNetwork.ensurePort(key, pod, held, signal);
+    const port = book.isCommitted(key) ? undefined : await slot.whileWaiting(podNetwork.ensurePort(key, pod, held, signal));
     if (signal.aborted) return DONE;
     if (port?.switchMissing === true) {
       // Its subnet's switch is programmed by the subnet's own step, which wakes the pods parked on
@@ -107,14 +108,14 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     }
     const written = await record.ensure(name, desiredIp(name, pod, held), signal);
     if (written.kind !== 'done') return written;
-    return writeAnnotations(key, pod, held, signal, port?.routed === true);
+    return writeAnnotations(key, pod, held, signal, slot, port?.routed === true);
   }
 
   /**
    * One merge patch bringing the annotations to the held allocation; a Warning when they were
    * edited. `routed`: the port is in its node's group, so the same patch says so (DESIGN §10).
    */
-  async function writeAnnotations(key: string, pod: Pod, held: Allocation, signal: AbortSignal, routed: boolean): Promise<Outcome> {
+  async function writeAnnotations(key: string, pod: Pod, held: Allocation, signal: AbortSignal, slot: Slot, routed: boolean): Promise<Outcome> {
     const want = recordAnnotations(held, pod);
     const changed = differingAnnotations(pod, want);
     if (changed.length === 0) {
@@ -128,7 +129,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
       const annotations = routed ? { ...want, [OVN_ANNOTATIONS.routed]: 'true' } : want;
       await ctx.client.mergePatch(RESOURCES.pods, pod.metadata.name ?? '', { metadata: { annotations } }, { namespace: pod.metadata.namespace ?? '', signal });
     } catch (err) {
-      if (isNotFound(err)) return release(key, undefined, signal);
+      if (isNotFound(err)) return release(key, undefined, signal, slot);
       throw new Error(`pod ${key}: writing allocation ${held.ip} in subnet ${held.subnet} failed (reservation kept)`, { cause: err });
     }
     committed(key, held.subnet);
@@ -156,12 +157,12 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
    * rebuild, e.g. written by a controller without one): hold what they say. A claim on an
    * address someone else holds is a conflict, reported and never resolved by moving either pod.
    */
-  async function claimAnnotated(key: string, pod: Pod, signal: AbortSignal): Promise<Outcome> {
+  async function claimAnnotated(key: string, pod: Pod, signal: AbortSignal, slot: Slot): Promise<Outcome> {
     const recorded = readAllocation(pod);
-    if (recorded === undefined) return allocate(key, pod, signal);
+    if (recorded === undefined) return allocate(key, pod, signal, slot);
     const a = pod.metadata.annotations ?? {};
     const result = ipam.hold(key, recorded.subnet, { ...recorded.addresses, cidr: a[ANNOTATIONS.cidr] ?? '', gateway: a[ANNOTATIONS.gateway] ?? '' });
-    if (result.ok) return keepHeld(key, pod, result, signal);
+    if (result.ok) return keepHeld(key, pod, result, signal, slot);
     instruments.ipamConflicts.add(1, { subnet_name: label(recorded.subnet) });
     logger.error({ pod: key, subnet: recorded.subnet.slice(0, 253), reason: result.reason }, `address claim not held: ${result.message}`);
     events.record(RESOURCES.pods, pod, 'Warning', EVENT_REASONS.restoreConflict, `${result.reason}: ${result.message}; the address stays with its holder`);
@@ -190,7 +191,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
   }
 
   /** A pod holding nothing: choose a subnet and reserve, then record it (`keepHeld`). */
-  async function allocate(key: string, pod: Pod, signal: AbortSignal): Promise<Outcome> {
+  async function allocate(key: string, pod: Pod, signal: AbortSignal, slot: Slot): Promise<Outcome> {
     const nameProblem = objectNameProblem(ipNameOfPodKey(key));
     if (nameProblem !== undefined) return refuse(key, pod, `IP object ${nameProblem}`);
     const subnet = chooseSubnet(pod, candidates(pod.metadata.namespace ?? ''), ctx.config.defaultSubnet.name);
@@ -200,19 +201,19 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     if (!result.ok) return fail(key, pod, subnet, result);
     instruments.ipamAllocations.add(1, { subnet_name: label(subnet), result: 'success' });
     enqueue.subnetStatus(subnet);
-    return keepHeld(key, pod, result, signal);
+    return keepHeld(key, pod, result, signal, slot);
   }
 
-  return async (key, signal) => {
+  return async (key, signal, slot) => {
     const pod = caches.pods.get(key);
-    if (pod === undefined) return release(key, undefined, signal);
+    if (pod === undefined) return release(key, undefined, signal, slot);
     if (isHostNetwork(pod)) return DONE;
     const now = ctx.clock.now();
-    if (!isPodAlive(pod, now)) return release(key, pod, signal);
+    if (!isPodAlive(pod, now)) return release(key, pod, signal, slot);
     // A reservation is never moved to another subnet by our choice, nor given up for an edit.
     const held = ipam.get(key);
-    const outcome = held !== undefined ? await keepHeld(key, pod, held, signal) : isAllocated(pod) ? await claimAnnotated(key, pod, signal) : await allocate(key, pod, signal);
-    if (outcome.kind === 'done' && outcome !== ROUTED) await routePod(ctx, key, pod, signal);
+    const outcome = held !== undefined ? await keepHeld(key, pod, held, signal, slot) : isAllocated(pod) ? await claimAnnotated(key, pod, signal, slot) : await allocate(key, pod, signal, slot);
+    if (outcome.kind === 'done' && outcome !== ROUTED) await routePod(ctx, key, pod, signal, slot);
     const deadline = deletionDeadline(pod);
     // A deleting pod stops being alive when its grace period passes: look again then (the
     // controller clamps a deadline past Node's timer limit).

@@ -6,6 +6,7 @@
  * interface. Off: nothing (IPAM-only mode never claims a pod is routed).
  */
 import { isNotFound, RESOURCES } from '../../kube/index.js';
+import type { Slot } from '../../kube/index.js';
 import { OVN_ANNOTATIONS } from '../constants.js';
 import type { ControllerContext } from '../context.js';
 import { splitPodKey } from '../ovn/pod-network.js';
@@ -13,14 +14,14 @@ import { throwUnlessOk } from '../ovn/results.js';
 import type { Pod } from './rules.js';
 
 /** Runs after a reconcile that left `key` holding a written allocation; throws to retry the pod. */
-export async function routePod(ctx: ControllerContext, key: string, pod: Pod, signal: AbortSignal): Promise<void> {
+export async function routePod(ctx: ControllerContext, key: string, pod: Pod, signal: AbortSignal, slot: Slot): Promise<void> {
   const nb = ctx.nb;
   const node = pod.spec?.nodeName;
   if (nb === undefined || node === undefined || node === '' || !ctx.term.pods.isCommitted(key)) return;
   const held = ctx.term.ipam.get(key);
   if (held === undefined) return;
   const { pod: name, namespace } = splitPodKey(key);
-  throwUnlessOk(await nb.setPortGroups({ pod: name, namespace, subnet: held.subnet }, node), `pod ${key}: port group of node ${node}`);
+  throwUnlessOk(await slot.whileWaiting(nb.setPortGroups({ pod: name, namespace, subnet: held.subnet }, node)), `pod ${key}: port group of node ${node}`);
   if (pod.metadata.annotations?.[OVN_ANNOTATIONS.routed] === 'true' || signal.aborted) return;
   try {
     await ctx.client.mergePatch(RESOURCES.pods, name, { metadata: { annotations: { [OVN_ANNOTATIONS.routed]: 'true' } } }, { namespace, signal });

@@ -10,9 +10,17 @@ import { decide } from './outcome.js';
 import type { Attempt, Decision, Outcome } from './outcome.js';
 import { stalledForMs } from './progress.js';
 import type { Progress, ProgressSource } from './progress.js';
+import { createSlots } from './slots.js';
+import type { Slot } from './slots.js';
 
-/** Reconciles one key; `signal` aborts when the controller stops. May throw: the key is retried with backoff. */
-export type Reconcile = (key: string, signal: AbortSignal) => Promise<Outcome>;
+/**
+ * Reconciles one key; `signal` aborts when the controller stops; `slot` lets it wait off its
+ * worker slot. May throw: the key is retried with backoff.
+ */
+export type Reconcile = (key: string, signal: AbortSignal, slot: Slot) => Promise<Outcome>;
+
+/** Reconciles waiting off their slot, per worker: bounds the reconciles begun and not finished. */
+const WAITING_PER_WORKER = 64;
 
 export interface ControllerOptions {
   /** `controller` label of the metrics and log field. */
@@ -20,7 +28,10 @@ export interface ControllerOptions {
   /** The controller's queue; `start` shuts it down when it stops. */
   queue: Workqueue;
   reconcile: Reconcile;
-  /** Concurrent reconciles (controller-runtime `MaxConcurrentReconciles`); an integer >= 1. */
+  /**
+   * Concurrent reconciles (controller-runtime `MaxConcurrentReconciles`); an integer >= 1. A
+   * reconcile waiting through `slot.whileWaiting` does not count: up to 64 per worker more wait so.
+   */
   workers: number;
   /** Metric catalogue; default none. */
   instruments?: Instruments;
@@ -36,7 +47,7 @@ export interface ControllerOptions {
 export interface Controller extends ProgressSource {
   readonly name: string;
   /**
-   * Runs `workers` workers until `signal` aborts, then shuts the queue down and waits (at
+   * Runs `workers` slots until `signal` aborts, then shuts the queue down and waits (at
    * most `drainTimeoutMs`) for in-flight reconciles, which see the aborted signal. Never
    * rejects; rejects only a second call (a wiring bug).
    */
@@ -85,14 +96,32 @@ export function createController(options: ControllerOptions): Controller {
     errorLog.log('error', `${name}/${key}`, { controller: name, key, err: decision.error, requeues: queue.numRequeues(key) }, 'reconcile failed; retrying with backoff');
   }
 
+  const slots = createSlots(workers);
+  const begun = new Set<Promise<void>>();
+  let oneFinished: (() => void) | undefined;
+
+  const slot: Slot = {
+    async whileWaiting<T>(wait: Promise<T>): Promise<T> {
+      instruments.activeWorkers.add(-1, attributes);
+      slots.release();
+      try {
+        return await wait;
+      } finally {
+        await slots.acquire(true);
+        instruments.activeWorkers.add(1, attributes);
+      }
+    },
+  };
+
   async function attempt(key: string, signal: AbortSignal): Promise<Attempt> {
     try {
-      return { ok: true, outcome: await reconcile(key, signal) };
+      return { ok: true, outcome: await reconcile(key, signal, slot) };
     } catch (error) {
       return { ok: false, error };
     }
   }
 
+  /** Runs one key holding a slot (taken by the caller) and gives the slot back at the end. */
   async function processOne(key: string, signal: AbortSignal): Promise<void> {
     const begin = clock.now();
     instruments.activeWorkers.add(1, attributes);
@@ -107,21 +136,36 @@ export function createController(options: ControllerOptions): Controller {
     } finally {
       instruments.activeWorkers.add(-1, attributes);
       queue.done(key);
+      slots.release();
     }
   }
 
-  async function worker(signal: AbortSignal): Promise<void> {
+  /**
+   * Hands keys to free slots: a key leaves its queue only once a slot is free, as with `workers`
+   * workers. The slot is taken after the key, so a reconcile coming back from a wait never waits
+   * behind an empty queue (it may take the slot first; the key then waits for the next one).
+   */
+  async function dispatch(signal: AbortSignal, maxBegun: number): Promise<void> {
     for (;;) {
-      // No signal here: `start` shuts the queue down on abort, which wakes every waiting worker,
-      // and one listener per worker would trip Node's MaxListeners warning beyond 10 workers.
+      while (begun.size >= maxBegun) await new Promise<void>((resolve) => (oneFinished = resolve));
+      await slots.whenFree();
+      // No signal here: `start` shuts the queue down on abort, which wakes the waiting get.
       const key = await queue.get();
-      if (key === undefined) return;
+      if (key === undefined) break;
+      await slots.acquire(false);
       if (signal.aborted) {
+        slots.release();
         queue.done(key);
-        return;
+        break;
       }
-      await processOne(key, signal);
+      const run = processOne(key, signal).finally(() => {
+        begun.delete(run);
+        oneFinished?.();
+        oneFinished = undefined;
+      });
+      begun.add(run);
     }
+    await Promise.all(begun);
   }
 
   async function drain(loops: Promise<unknown>): Promise<void> {
@@ -143,7 +187,7 @@ export function createController(options: ControllerOptions): Controller {
     running = true;
     instruments.maxConcurrentReconciles.record(workers, attributes);
     logger.info({ controller: name, workers }, 'starting workers');
-    const loops = Promise.all(Array.from({ length: workers }, () => worker(signal)));
+    const loops = dispatch(signal, workers * (1 + WAITING_PER_WORKER));
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
       else signal.addEventListener('abort', () => resolve(), { once: true });

@@ -1,5 +1,7 @@
 export { createController } from './controller.js';
 export type { Controller, ControllerOptions, Reconcile } from './controller.js';
+export { HELD_SLOT } from './slots.js';
+export type { Slot } from './slots.js';
 export { decide } from './outcome.js';
 export type { Attempt, Decision, Outcome, QueueAction } from './outcome.js';
 export { reconcileProgressCheck, stalledForMs } from './progress.js';

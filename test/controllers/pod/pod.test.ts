@@ -1,6 +1,7 @@
 // Unit tests of the pod reconciler against a fake context (caches, client, clock): no API server, no sleeps.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { HELD_SLOT } from '../../../src/kube/index.js';
 import { podReconciler, podUpdateKeys } from '../../../src/controllers/pod/index.js';
 import { createPodReconciler } from '../../../src/controllers/pod/reconcile.js';
 import type { PodNetwork } from '../../../src/controllers/pod/network.js';
@@ -29,7 +30,7 @@ describe('pod reconciler (fake context)', () => {
   it('reserves the lowest free address, writes the IP object, then the annotations in one merge patch (DESIGN §7a order), and a status refresh', async () => {
     const { reconcile, addPod, client, enqueued, ctx } = setup();
     addPod('a');
-    assert.deepEqual(await reconcile('ns/a', signal), { kind: 'done' });
+    assert.deepEqual(await reconcile('ns/a', signal, HELD_SLOT), { kind: 'done' });
     assert.deepEqual(client.writes.map((w) => `${w.verb} ${w.resource} ${w.name}`), ['create ips a.ns', 'mergePatch pods ns/a']);
     const patches = client.writes.filter((w) => w.verb === 'mergePatch');
     const annotations = (patches[0]?.body as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
@@ -50,9 +51,9 @@ describe('pod reconciler (fake context)', () => {
     };
     f = setup({ podNetwork });
     f.addPod('a');
-    await f.reconcile('ns/a', signal);
+    await f.reconcile('ns/a', signal, HELD_SLOT);
     f.caches.pods.remove('ns/a');
-    await f.reconcile('ns/a', signal);
+    await f.reconcile('ns/a', signal, HELD_SLOT);
     assert.deepEqual(order, ['ensure ns/a 10.16.0.2 held=10.16.0.2 patched=0', 'remove ns/a held=10.16.0.2']);
     assert.equal(f.ctx.term.ipam.get('ns/a'), undefined);
   });
@@ -62,11 +63,11 @@ describe('pod reconciler (fake context)', () => {
     const podNetwork: PodNetwork = { ensurePort: async () => (fail ? Promise.reject(new Error('nb unreachable')) : { routed: false }), removePort: async () => {} };
     const { reconcile, addPod, client, ctx } = setup({ podNetwork });
     addPod('a');
-    await assert.rejects(reconcile('ns/a', signal), /nb unreachable/);
+    await assert.rejects(reconcile('ns/a', signal, HELD_SLOT), /nb unreachable/);
     assert.equal(client.writes.length, 0);
     assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2');
     fail = false;
-    await reconcile('ns/a', signal);
+    await reconcile('ns/a', signal, HELD_SLOT);
     assert.deepEqual(client.writes.map((w) => `${w.verb} ${w.resource}`), ['create ips', 'mergePatch pods']);
     assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2');
   });
@@ -76,14 +77,14 @@ describe('pod reconciler (fake context)', () => {
     const podNetwork: PodNetwork = { ensurePort: async () => (missing ? { routed: false, switchMissing: true } : { routed: true }), removePort: async () => {} };
     const { reconcile, addPod, client, ctx, enqueued } = setup({ podNetwork });
     addPod('a');
-    assert.deepEqual(await reconcile('ns/a', signal), { kind: 'requeue' }, 'a wait with backoff, not an error');
+    assert.deepEqual(await reconcile('ns/a', signal, HELD_SLOT), { kind: 'requeue' }, 'a wait with backoff, not an error');
     assert.equal(client.writes.length, 0, 'no IP object or annotation before the port exists');
     assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2');
     assert.deepEqual(enqueued.pod, []);
     ctx.term.pods.wake('ovn-default');
     assert.deepEqual(enqueued.pod, ['ns/a'], 'the subnet\'s switch step wakes the pods parked on it');
     missing = false;
-    assert.deepEqual(await reconcile('ns/a', signal), { kind: 'done' });
+    assert.deepEqual(await reconcile('ns/a', signal, HELD_SLOT), { kind: 'done' });
     assert.deepEqual(client.writes.map((w) => `${w.verb} ${w.resource}`), ['create ips', 'mergePatch pods']);
     assert.equal(ctx.term.ipam.get('ns/a')?.ip, '10.16.0.2', 'the same address');
   });
@@ -91,12 +92,12 @@ describe('pod reconciler (fake context)', () => {
   it('writes edited allocation annotations back from the held allocation and never releases it', async () => {
     const { reconcile, addPod, client, ctx } = setup();
     addPod('a');
-    await reconcile('ns/a', signal);
+    await reconcile('ns/a', signal, HELD_SLOT);
     const edited = structuredClone(client.stored(RESOURCES.pods, 'ns/a') as Pod);
     edited.metadata.annotations = { ...edited.metadata.annotations, [ANN.ip]: '10.16.0.6', [ANN.ls]: 'nonexistent' };
     (ctx.caches.pods as unknown as { put(p: Pod): void }).put(edited);
     client.seed(RESOURCES.pods, edited);
-    assert.deepEqual(await reconcile('ns/a', signal), { kind: 'done' });
+    assert.deepEqual(await reconcile('ns/a', signal, HELD_SLOT), { kind: 'done' });
     const last = client.writes.at(-1);
     assert.equal(last?.verb, 'mergePatch');
     const annotations = (last?.body as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
@@ -111,18 +112,18 @@ describe('pod reconciler (fake context)', () => {
     const { reconcile, addPod, caches, enqueued, client } = setup({ cidr: '10.16.0.0/30' });
     addPod('a');
     addPod('b');
-    await reconcile('ns/a', signal);
-    assert.deepEqual(await reconcile('ns/b', signal), { kind: 'requeue' });
+    await reconcile('ns/a', signal, HELD_SLOT);
+    assert.deepEqual(await reconcile('ns/b', signal, HELD_SLOT), { kind: 'requeue' });
     assert.equal(client.writes.filter((w) => w.name === 'ns/b').length, 0);
     caches.pods.remove('ns/a');
-    await reconcile('ns/a', signal);
+    await reconcile('ns/a', signal, HELD_SLOT);
     assert.deepEqual(enqueued.pod, ['ns/b']);
   });
 
   it('skips the echo of its own allocation patch but not a real change that arrives with it', async () => {
     const { reconcile, addPod, client, deliver, ctx } = setup();
     const before = addPod('a');
-    await reconcile('ns/a', signal);
+    await reconcile('ns/a', signal, HELD_SLOT);
     deliver();
     const echo = ctx.caches.pods.get('ns/a') as Pod;
     assert.deepEqual(podUpdateKeys(before, echo, ctx), []);

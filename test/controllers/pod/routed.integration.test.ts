@@ -5,6 +5,7 @@
 // the CNI waits for `routed` only once the port exists and is in its node's group).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { HELD_SLOT } from '../../../src/kube/index.js';
 import { desiredNorthbound } from '../../../src/controllers/ovn/desired.js';
 import { createOvnPodNetwork } from '../../../src/controllers/ovn/pod-network.js';
 import { createPodReconciler } from '../../../src/controllers/pod/reconcile.js';
@@ -92,7 +93,7 @@ describe('pod reconciler on a local NB: one NB transaction and one patch per sch
     /** Transactions and API writes of one reconcile. */
     const reconcile = async (key: string) => {
       const [tx0, w0] = [transacts, f.client.writes.length];
-      const outcome = await createPodReconciler(f.ctx)(key, signal);
+      const outcome = await createPodReconciler(f.ctx)(key, signal, HELD_SLOT);
       return { outcome, transactions: transacts - tx0, writes: f.client.writes.slice(w0).map((w) => `${w.verb} ${w.resource} ${w.name}`) };
     };
     return { ...f, sent, addPod, reconcile };
@@ -154,7 +155,7 @@ describe('pod reconciler on a local NB: one NB transaction and one patch per sch
     for (const n of names) addPod(n, NODE);
     const tx0 = transacts;
     const reconcile = createPodReconciler(ctx);
-    const outcomes = await Promise.all(names.map((n) => reconcile(`ns/${n}`, signal)));
+    const outcomes = await Promise.all(names.map((n) => reconcile(`ns/${n}`, signal, HELD_SLOT)));
     assert.deepEqual(new Set(outcomes.map((o) => o.kind)), new Set(['done']));
     assert.ok(transacts - tx0 < names.length, `${transacts - tx0} transactions for ${names.length} pods`);
     assert.equal(sent.length, names.length, 'one patch per pod');
