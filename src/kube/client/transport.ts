@@ -79,9 +79,23 @@ export function createTransport(kubeconfig: KubeConfig, userAgent = 'kube-ovn-co
   };
 }
 
-/** Reads a whole (non-streaming) body as UTF-8 text. */
-export async function readText(body: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads a whole (non-streaming) body as UTF-8 text. Listeners, not `for await`: an async
+ * iterator per response (two per pod) was a visible share of the client's CPU in a burst.
+ * Rejects when the body errors or closes before its end (an aborted or reset response).
+ */
+export function readText(body: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    body.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    });
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!ended) reject(new Error('response closed before its end'));
+    });
+  });
 }

@@ -25,11 +25,12 @@ export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIte
  */
 export function decodeWatch<T extends KubeObject>(body: Readable, inactivityMs: number): WatchStream<T> {
   let timer: NodeJS.Timeout | undefined;
+  // Re-armed on every chunk: `refresh` moves the one timer instead of allocating a new one (a
+  // pod watch in a burst delivers thousands of chunks a second).
   const arm = (): void => {
     if (inactivityMs <= 0) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => body.destroy(new WatchInactivityError(inactivityMs)), inactivityMs);
-    timer.unref();
+    if (timer === undefined) timer = setTimeout(() => body.destroy(new WatchInactivityError(inactivityMs)), inactivityMs).unref();
+    else timer.refresh();
   };
   const close = (): void => {
     clearTimeout(timer);
