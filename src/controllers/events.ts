@@ -53,7 +53,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
     if (s.name !== undefined) {
       const patch = { count, lastTimestamp: formatTime(s.lastMs), message: s.message };
       try {
-        await client.mergePatch(RESOURCES.events, s.name, patch, { namespace: s.namespace ?? 'default' });
+        await client.mergePatch(RESOURCES.events, s.name, patch, { namespace: s.namespace ?? 'default', discard: true });
         return;
       } catch (err) {
         if (!isNotFound(err)) throw err;

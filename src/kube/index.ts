@@ -32,6 +32,7 @@ export type {
   Resource,
   StatusReason,
   WatchEvent,
+  PatchOptions,
   WatchOptions,
   WatchStream,
 } from './client/index.js';

@@ -123,7 +123,7 @@ export function createIpRecord(ctx: Pick<ControllerContext, 'caches' | 'client' 
       return { kind: 'requeueAfter', ms: 100 };
     }
     const patch = ipPatch(current, desired);
-    if (patch !== undefined) await client.mergePatch(RESOURCES.ips, name, patch, { signal });
+    if (patch !== undefined) await client.mergePatch(RESOURCES.ips, name, patch, { signal, discard: true });
     ipWrites.rememberWrite(name, fingerprint);
     return DONE;
   }
@@ -133,7 +133,7 @@ export function createIpRecord(ctx: Pick<ControllerContext, 'caches' | 'client' 
     ipWrites.forget(name);
     const unfinalize = finalizerRemovalPatch(ip);
     try {
-      if (unfinalize !== undefined) await client.mergePatch(RESOURCES.ips, name, unfinalize, { signal });
+      if (unfinalize !== undefined) await client.mergePatch(RESOURCES.ips, name, unfinalize, { signal, discard: true });
       if (ip.metadata.deletionTimestamp === undefined) {
         await client.delete(RESOURCES.ips, name, { signal, ...(ip.metadata.uid === undefined ? {} : { preconditions: { uid: ip.metadata.uid } }) });
       }

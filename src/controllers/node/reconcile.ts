@@ -42,7 +42,7 @@ export function createNodeReconciler(ctx: ControllerContext): Reconcile {
     if (current !== undefined && current.spec?.ipAddress === a.ip && current.spec.macAddress === a.mac) return;
     try {
       if (current === undefined) await client.create(RESOURCES.ips, desired, { signal });
-      else await client.mergePatch(RESOURCES.ips, desired.metadata.name ?? '', { spec: desired.spec, metadata: { labels: desired.metadata.labels } }, { signal });
+      else await client.mergePatch(RESOURCES.ips, desired.metadata.name ?? '', { spec: desired.spec, metadata: { labels: desired.metadata.labels } }, { signal, discard: true });
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
@@ -62,7 +62,7 @@ export function createNodeReconciler(ctx: ControllerContext): Reconcile {
     if (nb !== undefined) throwUnlessOk(await nb.ensureNode(nodeSpecOf(ctx, node, a)), `node ${name}: port ${nodePortName(name)}`);
     const patch = nodeAnnotationPatch(node, a);
     if (signal.aborted) return DONE;
-    if (patch !== undefined) await client.mergePatch(RESOURCES.nodes, name, patch, { signal });
+    if (patch !== undefined) await client.mergePatch(RESOURCES.nodes, name, patch, { signal, discard: true });
     await ensureIpObject(name, a, signal);
     return DONE;
   }
@@ -73,7 +73,7 @@ export function createNodeReconciler(ctx: ControllerContext): Reconcile {
     if (ip !== undefined && !signal.aborted) {
       try {
         const unfinalize = finalizerRemovalPatch(ip);
-        if (unfinalize !== undefined) await client.mergePatch(RESOURCES.ips, nodePortName(name), unfinalize, { signal });
+        if (unfinalize !== undefined) await client.mergePatch(RESOURCES.ips, nodePortName(name), unfinalize, { signal, discard: true });
         if (ip.metadata.deletionTimestamp === undefined) await client.delete(RESOURCES.ips, nodePortName(name), { signal });
       } catch (err) {
         if (!isNotFound(err)) throw err;

@@ -127,7 +127,7 @@ export function createPodReconciler(ctx: ControllerContext): Reconcile {
     const edited = isAllocated(pod);
     try {
       const annotations = routed ? { ...want, [OVN_ANNOTATIONS.routed]: 'true' } : want;
-      await ctx.client.mergePatch(RESOURCES.pods, pod.metadata.name ?? '', { metadata: { annotations } }, { namespace: pod.metadata.namespace ?? '', signal });
+      await ctx.client.mergePatch(RESOURCES.pods, pod.metadata.name ?? '', { metadata: { annotations } }, { namespace: pod.metadata.namespace ?? '', signal, discard: true });
     } catch (err) {
       if (isNotFound(err)) return release(key, undefined, signal, slot);
       throw new Error(`pod ${key}: writing allocation ${held.ip} in subnet ${held.subnet} failed (reservation kept)`, { cause: err });

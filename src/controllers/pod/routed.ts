@@ -24,7 +24,7 @@ export async function routePod(ctx: ControllerContext, key: string, pod: Pod, si
   throwUnlessOk(await slot.whileWaiting(nb.setPortGroups({ pod: name, namespace, subnet: held.subnet }, node)), `pod ${key}: port group of node ${node}`);
   if (pod.metadata.annotations?.[OVN_ANNOTATIONS.routed] === 'true' || signal.aborted) return;
   try {
-    await ctx.client.mergePatch(RESOURCES.pods, name, { metadata: { annotations: { [OVN_ANNOTATIONS.routed]: 'true' } } }, { namespace, signal });
+    await ctx.client.mergePatch(RESOURCES.pods, name, { metadata: { annotations: { [OVN_ANNOTATIONS.routed]: 'true' } } }, { namespace, signal, discard: true });
   } catch (err) {
     if (!isNotFound(err)) throw new Error(`pod ${key}: patching ${OVN_ANNOTATIONS.routed} failed`, { cause: err });
   }

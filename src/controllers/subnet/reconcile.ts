@@ -95,7 +95,7 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
     const desired: SubnetStatus = { ...(usage === undefined ? {} : usageStatus(usage)), conditions };
     const patch = statusPatch(s.status, desired);
     if (patch === undefined || signal.aborted) return;
-    await client.mergePatch(RESOURCES.subnets, name, { status: patch }, { subresource: 'status', signal });
+    await client.mergePatch(RESOURCES.subnets, name, { status: patch }, { subresource: 'status', signal, discard: true });
     if (patch.conditions !== undefined) announce(s, health);
   }
 
@@ -123,7 +123,7 @@ export function createSubnetReconciler(ctx: ControllerContext): Reconcile {
     const unfinalize = finalizerRemovalPatch(s);
     if (unfinalize === undefined || signal.aborted) return DONE;
     try {
-      await client.mergePatch(RESOURCES.subnets, name, unfinalize, { signal });
+      await client.mergePatch(RESOURCES.subnets, name, unfinalize, { signal, discard: true });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -10,7 +10,7 @@ import type { Clock } from '../../clock/index.js';
 import type { EventInput } from './events.js';
 import type { RestInstruments, RetryPolicy } from './request.js';
 import type { Resource } from './resources.js';
-import type { Transport } from './transport.js';
+import type { HttpRequest, Transport } from './transport.js';
 import type { KubeList, KubeObject } from './types.js';
 import type { WatchStream } from './watch.js';
 
@@ -18,6 +18,12 @@ export interface ObjectOptions {
   /** Required for namespaced resources. */
   readonly namespace?: string;
   readonly signal?: AbortSignal;
+}
+
+export interface PatchOptions extends ObjectOptions {
+  readonly subresource?: 'status';
+  /** Do not decode the answer (see `mergePatch`). */
+  readonly discard?: boolean;
 }
 
 export interface ListOptions extends ObjectOptions {
@@ -58,8 +64,12 @@ export interface KubeClient {
   create<T extends KubeObject = KubeObject>(resource: Resource, obj: T, options?: ObjectOptions): Promise<T>;
   /** PUT of the whole object; `metadata.resourceVersion` makes it conditional (409 when stale). */
   replace<T extends KubeObject = KubeObject>(resource: Resource, obj: T, options?: ObjectOptions & { subresource?: 'status' }): Promise<T>;
-  /** PATCH with `application/merge-patch+json` (RFC 7386: null deletes a key, arrays are replaced). */
-  mergePatch<T extends KubeObject = KubeObject>(resource: Resource, name: string, patch: unknown, options?: ObjectOptions & { subresource?: 'status' }): Promise<T>;
+  /**
+   * PATCH with `application/merge-patch+json` (RFC 7386: null deletes a key, arrays are replaced).
+   * With `discard`, resolves without reading the answer as JSON: a pod's is ~9 KB to decode per write.
+   */
+  mergePatch(resource: Resource, name: string, patch: unknown, options: PatchOptions & { readonly discard: true }): Promise<void>;
+  mergePatch<T extends KubeObject = KubeObject>(resource: Resource, name: string, patch: unknown, options?: PatchOptions): Promise<T>;
   /** DELETE; resolves with the object (finalizers pending) or the server's Status. */
   delete(resource: Resource, name: string, options?: DeleteOptions): Promise<KubeObject>;
   /** Creates a core/v1 Event (see `buildEvent`). */
@@ -184,10 +194,12 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       const body = JSON.stringify({ apiVersion: apiVersionOf(resource), kind: resource.kind, ...obj });
       return bounded(o.signal, (signal) => requester.json<T>({ method: 'PUT', path, body, headers: jsonBody('application/json'), signal }, describe(resource, 'replace', name, namespace)));
     },
-    async mergePatch<T extends KubeObject>(resource: Resource, name: string, patch: unknown, o: ObjectOptions & { subresource?: 'status' } = {}): Promise<T> {
+    async mergePatch<T extends KubeObject>(resource: Resource, name: string, patch: unknown, o: PatchOptions = {}): Promise<T> {
       const path = resourcePath(resource, { namespace: o.namespace, name, subresource: o.subresource });
-      const headers = jsonBody('application/merge-patch+json');
-      return bounded(o.signal, (signal) => requester.json<T>({ method: 'PATCH', path, body: JSON.stringify(patch), headers, signal }, describe(resource, 'patch', name, o.namespace)));
+      const request = (signal: AbortSignal): HttpRequest => ({ method: 'PATCH', path, body: JSON.stringify(patch), headers: jsonBody('application/merge-patch+json'), signal });
+      const what = describe(resource, 'patch', name, o.namespace);
+      if (o.discard === true) return bounded(o.signal, (signal) => requester.discard(request(signal), what)) as Promise<never>;
+      return bounded(o.signal, (signal) => requester.json<T>(request(signal), what));
     },
     async delete(resource: Resource, name: string, o: DeleteOptions = {}): Promise<KubeObject> {
       const path = resourcePath(resource, { namespace: o.namespace, name });

@@ -1,7 +1,7 @@
 export { createBackoff, DEFAULT_RETRY, REFLECTOR_BACKOFF, retryOnConflict } from './backoff.js';
 export type { Backoff, BackoffOptions, RetryOnConflictOptions } from './backoff.js';
 export { createKubeClient, requestDeadline } from './client.js';
-export type { DeleteOptions, KubeClient, KubeClientOptions, ListOptions, ObjectOptions, WatchOptions } from './client.js';
+export type { DeleteOptions, KubeClient, KubeClientOptions, ListOptions, ObjectOptions, PatchOptions, WatchOptions } from './client.js';
 export {
   ApiError,
   apiErrorFromResponse,

@@ -1,7 +1,7 @@
 import { apiErrorFromResponse } from './errors.js';
 import { createBackoff } from './backoff.js';
 import { sleep } from '../../clock/index.js';
-import { readText } from './transport.js';
+import { drain, readText } from './transport.js';
 import type { Instruments } from '../../telemetry/instruments.js';
 import { noopInstruments } from '../../telemetry/noop-instruments.js';
 import type { Logger } from '../../log/index.js';
@@ -28,6 +28,8 @@ export interface Requester {
   send(request: HttpRequest, what: string): Promise<HttpResponse>;
   /** `send` plus reading the body as JSON. */
   json<T>(request: HttpRequest, what: string): Promise<T>;
+  /** `send` plus reading the body to its end without decoding it. */
+  discard(request: HttpRequest, what: string): Promise<void>;
 }
 
 export interface RequesterOptions {
@@ -94,6 +96,9 @@ export function createRequester(options: RequesterOptions): Requester {
       const response = await send(request, what);
       const text = await readText(response.body);
       return (text === '' ? {} : JSON.parse(text)) as T;
+    },
+    async discard(request: HttpRequest, what: string): Promise<void> {
+      await drain((await send(request, what)).body);
     },
   };
 }

@@ -79,6 +79,22 @@ export function createTransport(kubeconfig: KubeConfig, userAgent = 'kube-ovn-co
   };
 }
 
+/** Reads a body to its end, keeping nothing; rejects as `readText` does. */
+export function drain(body: IncomingMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let ended = false;
+    body.once('end', () => {
+      ended = true;
+      resolve();
+    });
+    body.once('error', reject);
+    body.once('close', () => {
+      if (!ended) reject(new Error('response closed before its end'));
+    });
+    body.resume();
+  });
+}
+
 /**
  * Reads a whole (non-streaming) body as UTF-8 text. Listeners, not `for await`: an async
  * iterator per response (two per pod) was a visible share of the client's CPU in a burst.

@@ -12,6 +12,7 @@ import { createPodReconciler } from '../../../src/controllers/pod/reconcile.js';
 import type { Pod } from '../../../src/controllers/pod/rules.js';
 import { parseNbAddr } from '../../../src/config/ovn.js';
 import { RESOURCES } from '../../../src/kube/index.js';
+import type { KubeObject, PatchOptions, Resource } from '../../../src/kube/index.js';
 import { createLogger } from '../../../src/log/index.js';
 import { createNbNetwork, createOvsdbClient, NB_TABLES } from '../../../src/ovn/index.js';
 import type { NbNetwork, OvsdbClient } from '../../../src/ovn/index.js';
@@ -73,13 +74,13 @@ describe('pod reconciler on a local NB: one NB transaction and one patch per sch
     f.caches.subnets.put(subnetObject('ovn-default', { cidrBlock: '10.16.0.0/16' }));
     assert.equal(f.ctx.term.ipam.upsertSubnet({ name: 'ovn-default', cidrBlock: '10.16.0.0/16' }).ok, true);
     const sent: SentPatch[] = [];
-    const mergePatch = f.client.mergePatch.bind(f.client);
-    f.client.mergePatch = async (r, name, patch, o) => {
+    const mergePatch = f.client.mergePatch.bind(f.client) as (r: Resource, name: string, patch: unknown, o?: PatchOptions) => Promise<KubeObject>;
+    f.client.mergePatch = async (r: Resource, name: string, patch: unknown, o?: PatchOptions): Promise<never> => {
       if (r === RESOURCES.pods) {
         const annotations = (patch as { metadata: { annotations: Annotations } }).metadata.annotations;
         sent.push({ pod: name, annotations, portUuid: await nbctl('--bare', '--columns=_uuid', 'find', 'Logical_Switch_Port', `name=${name}.ns`), groupPorts: await groupPorts() });
       }
-      return mergePatch(r, name, patch, o);
+      return (await mergePatch(r, name, patch, o)) as never;
     };
     // The fake IPAM's random source is constant, so each pod brings its MAC (a static request).
     let macs = 0;

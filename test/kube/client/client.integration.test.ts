@@ -45,6 +45,14 @@ describe('kube client against the local API server', () => {
     assert.equal((removed['status'] as Record<string, unknown>)['conditions'], undefined);
   });
 
+  it('a merge patch with discard lands, resolves without a body and still rejects with the API error', async () => {
+    const { client } = setup();
+    await client.create(RESOURCES.subnets, subnet('s-discard'));
+    assert.equal(await client.mergePatch(RESOURCES.subnets, 's-discard', { metadata: { labels: { quiet: 'yes' } } }, { discard: true }), undefined);
+    assert.equal((await client.get(RESOURCES.subnets, 's-discard')).metadata.labels?.['quiet'], 'yes');
+    await assert.rejects(client.mergePatch(RESOURCES.subnets, 's-missing', { metadata: { labels: { a: 'b' } } }, { discard: true }), (err) => isNotFound(err));
+  });
+
   it('creates an Event the server accepts', async () => {
     const { client } = setup();
     const event = await client.createEvent({ involvedObject: { apiVersion: 'kubeovn.io/v1', kind: 'Subnet', name: 's-status' }, type: 'Warning', reason: 'CIDRInvalid', message: 'bad cidr' });
