@@ -109,13 +109,15 @@ describe('the runtime image contents (the bundles alone)', { timeout: 240_000 },
     assert.deepEqual(more, []);
     assert.ok(first !== undefined && second !== undefined, plain.stderr);
     assert.equal(second[0], first[0], 'the re-exec must keep the pid (execve, no child process)');
-    assert.deepEqual(second[1], ['--max-semi-space-size=8']);
+    assert.deepEqual(second[1], ['--max-semi-space-size=8', '--heap-growing-percent=20']);
     assert.equal(second[2], '1', 'glibc arenas: one for all threads, set in the re-exec environment');
     const own = await run(process.execPath, ['dist/main.js', '--version'], env.state.dir, 30_000, { NODE_OPTIONS: `${show} --max-semi-space-size=4`, MALLOC_ARENA_MAX: '4' });
     assert.equal(own.code, 0, own.stderr);
-    assert.deepEqual(images(own).map(([, flags, arenas]) => [flags, arenas]), [[[], '4']], 'an operator-given --max-semi-space-size and MALLOC_ARENA_MAX must not be overridden (no re-exec)');
+    assert.deepEqual(images(own).map(([, flags, arenas]) => [flags, arenas]), [[[], '4'], [['--heap-growing-percent=20'], '4']], 'an operator-given --max-semi-space-size and MALLOC_ARENA_MAX must not be overridden (the re-exec adds only the missing flag)');
     const flagOnly = await run(process.execPath, ['dist/main.js', '--version'], env.state.dir, 30_000, { NODE_OPTIONS: `${show} --max-semi-space-size=4` });
-    assert.deepEqual(images(flagOnly).map(([, flags, arenas]) => [flags, arenas]), [[[], null], [[], '1']], 'the operator\'s flag kept; the re-exec only adds the variable');
+    assert.deepEqual(images(flagOnly).map(([, flags, arenas]) => [flags, arenas]), [[[], null], [['--heap-growing-percent=20'], '1']], 'the operator\'s flag kept; the re-exec adds only what is missing');
+    const allGiven = await run(process.execPath, ['--heap-growing-percent=50', 'dist/main.js', '--version'], env.state.dir, 30_000, { NODE_OPTIONS: `${show} --max-semi-space-size=4`, MALLOC_ARENA_MAX: '4' });
+    assert.deepEqual(images(allGiven).map(([, flags, arenas]) => [flags, arenas]), [[['--heap-growing-percent=50'], '4']], 'every setting given by the operator: no re-exec');
   });
 
   it('leaves only Node built-ins and its own files to import at run time, dynamic imports included', async () => {
