@@ -29,7 +29,7 @@ export async function startDemoOvn(log: (line: string) => void): Promise<DemoOvn
     log(`\n*** OVN binaries not found: ${missing}.\n*** The demo runs IPAM-ONLY: pods get addresses and annotations, but no logical switch port and never ovn.kubernetes.io/routed.\n*** Install them (sudo apt-get install ovn-central ovn-host openvswitch-switch) to see pods reach ovn-installed.\n`);
     return { args: [], off: missing, nbctl: '', startCni: () => {}, status: async () => new Map(), stop: async () => {}, killNow: () => {} };
   }
-  const ovn: LocalOvn = await startLocalOvn({ full: true });
+  const ovn: LocalOvn = await startLocalOvn({ full: true, ownProcessGroup: true });
   const cni: CniDouble = createCniDouble(ovn);
   let poller: ReturnType<typeof podAnnotations> | undefined;
   let timer: NodeJS.Timeout | undefined;

@@ -64,6 +64,19 @@ export interface LocalOvnOptions {
   readonly full?: boolean;
   /** Standalone NB also listens with SSL on a loopback port (`nbSsl`), with certificates from `makePki`. */
   readonly ssl?: boolean;
+  /**
+   * Daemons in their own process group, so a Ctrl-C at the terminal does not reach them: for a
+   * caller (the demo) that stops its controller first and the OVN after, on its own signal
+   * handlers. Tests leave it off, so an interrupted run takes the daemons with it.
+   */
+  readonly ownProcessGroup?: boolean;
+}
+
+/** The daemons started so far, and whether they get a process group of their own. */
+class Children extends Set<ChildProcess> {
+  constructor(readonly ownProcessGroup: boolean) {
+    super();
+  }
 }
 
 export interface LocalOvn {
@@ -95,8 +108,8 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
   throw new Error(`local OVN: ${what} not ready within ${timeoutMs} ms`);
 }
 
-function spawnChild(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, children: Set<ChildProcess>): ChildProcess {
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+function spawnChild(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, children: Children): ChildProcess {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], detached: children.ownProcessGroup });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   child.on('exit', (code, signal) => {
@@ -115,7 +128,7 @@ function exited(child: ChildProcess): Promise<void> {
 /** Starts the components on sockets in a fresh temp dir; `stop()` kills every child and removes the dir. */
 export async function startLocalOvn(options: LocalOvnOptions = {}): Promise<LocalOvn> {
   const dir = await mkdtemp(join(tmpdir(), 'ovn-'));
-  const children = new Set<ChildProcess>();
+  const children = new Children(options.ownProcessGroup === true);
   const env = { ...process.env, OVN_RUNDIR: dir, OVS_RUNDIR: dir, OVS_DBDIR: dir, OVS_LOGDIR: dir, OVN_LOGDIR: dir };
   const exec = async (cmd: string, args: readonly string[]) => (await run(cmd, args, { env, maxBuffer: 64 * 1024 * 1024 })).stdout;
   const stopAll = async () => {
@@ -149,7 +162,7 @@ export async function startLocalOvn(options: LocalOvnOptions = {}): Promise<Loca
 
 type Exec = (cmd: string, args: readonly string[]) => Promise<string>;
 
-async function dbServer(name: string, dir: string, schema: string | undefined, env: NodeJS.ProcessEnv, children: Set<ChildProcess>, exec: Exec, extraArgs: string[] = []): Promise<DbServer> {
+async function dbServer(name: string, dir: string, schema: string | undefined, env: NodeJS.ProcessEnv, children: Children, exec: Exec, extraArgs: string[] = []): Promise<DbServer> {
   const file = join(dir, `${name}.db`);
   if (schema !== undefined) await exec('ovsdb-tool', ['create', file, schema]);
   const socket = join(dir, `${name}.sock`);
@@ -173,7 +186,7 @@ async function dbServer(name: string, dir: string, schema: string | undefined, e
   return server;
 }
 
-async function raftNb(dir: string, env: NodeJS.ProcessEnv, children: Set<ChildProcess>, exec: Exec): Promise<DbServer[]> {
+async function raftNb(dir: string, env: NodeJS.ProcessEnv, children: Children, exec: Exec): Promise<DbServer[]> {
   const ports = [await freePort(), await freePort(), await freePort()];
   const raft = ports.map((p) => `tcp:127.0.0.1:${p}`);
   await exec('ovsdb-tool', ['create-cluster', join(dir, 'nb0.db'), NB_SCHEMA, raft[0] as string]);
@@ -194,7 +207,7 @@ async function raftLeader(servers: readonly DbServer[], exec: Exec): Promise<num
   return -1;
 }
 
-async function fullStack(dir: string, env: NodeJS.ProcessEnv, children: Set<ChildProcess>, exec: Exec, nb: readonly DbServer[]) {
+async function fullStack(dir: string, env: NodeJS.ProcessEnv, children: Children, exec: Exec, nb: readonly DbServer[]) {
   const sb = await dbServer('sb', dir, SB_SCHEMA, env, children, exec);
   const nbRemote = nb.map((s) => s.unix).join(',');
   spawnChild('ovn-northd', ['--no-chdir', `--ovnnb-db=${nbRemote}`, `--ovnsb-db=${sb.unix}`, `--log-file=${join(dir, 'northd.log')}`, `--unixctl=${join(dir, 'northd.ctl')}`, `--pidfile=${join(dir, 'northd.pid')}`], env, children);
