@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { createLogger } from '../../../src/log/index.js';
 import type { Logger } from '../../../src/log/index.js';
 import { createController } from '../../../src/kube/controller/index.js';
@@ -53,3 +54,19 @@ export function buildController(reconcile: Reconcile, overrides: { workers?: num
 }
 
 export const DONE: Outcome = { kind: 'done' };
+
+/** A started controller over `reconcile`, with its stop handle. */
+export function startedController(reconcile: Reconcile, overrides: { workers?: number; drainTimeoutMs?: number } = {}) {
+  const harness = buildController(reconcile, overrides);
+  const stop = new AbortController();
+  const started = harness.controller.start(stop.signal);
+  return { ...harness, stop, started };
+}
+
+/** Every reconcile finished (`successes` of them) and no worker busy; then stops the controller. */
+export async function stopIdle(h: ReturnType<typeof startedController>, successes: number): Promise<void> {
+  assert.equal(await h.value('controller_runtime_reconcile_total', 'success'), successes);
+  assert.equal(await h.value('controller_runtime_active_workers'), 0);
+  h.stop.abort();
+  await h.started;
+}
