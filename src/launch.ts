@@ -9,9 +9,8 @@
  * to ~255 MiB; 8 MiB cut another 13-16 MiB after a 2,200-pod burst and a restart at the same CPU
  * per pod, and 4 MiB saved nothing more for ~10% more CPU per pod (bench/RESULTS.md). Heap
  * geometry is fixed when the isolate is created (`v8.setFlagsFromString` later has no effect,
- * measured), so the flag must be on the command line: the process re-executes itself with it.
- */
-/*
+ * measured), so the flags must be on the command line: the process re-executes itself with them.
+ *
  * The old space: V8 lets it grow to a multiple (up to 4x) of what survived the last full
  * collection before collecting again, and keeps that committed. Growing by 20% at most took the
  * peak through a 10k-pod burst from 206-241 to 188-190 MiB and after a restart at 11k pods from

@@ -79,8 +79,13 @@ export function createTransport(kubeconfig: KubeConfig, userAgent = 'kube-ovn-co
   };
 }
 
-/** Reads a body to its end, keeping nothing; rejects as `readText` does. */
-export function drain(body: IncomingMessage): Promise<void> {
+/**
+ * Resolves when `body` ends, handing each chunk to `onChunk` (none: the chunks are dropped).
+ * Listeners, not `for await`: an async iterator per response (two per pod) was a visible share
+ * of the client's CPU in a burst. Rejects when the body errors or closes before its end (an
+ * aborted or reset response).
+ */
+function untilEnd(body: IncomingMessage, onChunk?: (chunk: Buffer) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let ended = false;
     body.once('end', () => {
@@ -91,27 +96,19 @@ export function drain(body: IncomingMessage): Promise<void> {
     body.once('close', () => {
       if (!ended) reject(new Error('response closed before its end'));
     });
-    body.resume();
+    if (onChunk === undefined) body.resume();
+    else body.on('data', onChunk);
   });
 }
 
-/**
- * Reads a whole (non-streaming) body as UTF-8 text. Listeners, not `for await`: an async
- * iterator per response (two per pod) was a visible share of the client's CPU in a burst.
- * Rejects when the body errors or closes before its end (an aborted or reset response).
- */
-export function readText(body: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    body.on('data', (chunk: Buffer) => chunks.push(chunk));
-    body.once('end', () => {
-      ended = true;
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'));
-    });
-    body.once('error', reject);
-    body.once('close', () => {
-      if (!ended) reject(new Error('response closed before its end'));
-    });
-  });
+/** Reads a body to its end, keeping nothing; rejects as `readText` does. */
+export function drain(body: IncomingMessage): Promise<void> {
+  return untilEnd(body);
+}
+
+/** Reads a whole (non-streaming) body as UTF-8 text. */
+export async function readText(body: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  await untilEnd(body, (chunk) => chunks.push(chunk));
+  return chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }

@@ -14,8 +14,6 @@ export interface Slots {
   release(): void;
   /** Resolves once a slot is free (without taking it): a key is taken from its queue only then. */
   whenFree(): Promise<void>;
-  /** Slots held right now. */
-  readonly held: number;
 }
 
 export function createSlots(size: number): Slots {
@@ -42,9 +40,6 @@ export function createSlots(size: number): Slots {
     whenFree() {
       if (free > 0 && resumes.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => watchers.push(resolve));
-    },
-    get held() {
-      return size - free;
     },
   };
 }
