@@ -11,11 +11,9 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { namespaceObject, PATHS } from '../test/support/objects.js';
-import { httpJson } from './support/kube-http.js';
 import { hwmKiB, resetHwm, rssKiB, startApiServerProcess, startController } from './support/procs.js';
 import type { Controller } from './support/procs.js';
-import { realisticPod } from './support/realistic-pod.js';
+import { MAX_POPULATED_PODS, seedAllocatedCluster } from './support/populate.js';
 
 const { values } = parseArgs({
   options: { a: { type: 'string' }, b: { type: 'string' }, pods: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '2' }, 'settle-ms': { type: 'string', default: '5000' } },
@@ -23,7 +21,7 @@ const { values } = parseArgs({
 if (values.a === undefined || values.b === undefined) throw new Error('takeover-ab: --a and --b (entry files) are required');
 const entries = { a: values.a, b: values.b };
 const PODS = Number(values.pods);
-if (!(PODS > 0 && PODS < 65_000)) throw new Error(`--pods: expected 1..64999 (one /16), got ${values.pods}`);
+if (!(PODS > 0 && PODS <= MAX_POPULATED_PODS)) throw new Error(`--pods: expected 1..${MAX_POPULATED_PODS} (one /16), got ${values.pods}`);
 const NS = 'bench';
 const settleMs = Number(values['settle-ms']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,51 +29,6 @@ const mib = (kib: number) => Math.round(kib / 102.4) / 10;
 // A roomier renew deadline than procs' default: a leader syncing 20k realistic pods on a loaded
 // 2-core box must not lose its lease before the planned kill.
 const LEASE = ['--leader-elect-lease-duration=15s', '--leader-elect-renew-deadline=12s', '--leader-elect-retry-period=1s'];
-
-/** The allocation of pod i in ovn-default (10.16.0.0/16; .0.1 is the gateway). */
-function allocation(i: number): { ip: string; mac: string } {
-  const n = i + 2;
-  const ip = `10.16.${(n >> 8) & 255}.${n & 255}`;
-  const mac = `00:00:00:${((n >> 16) & 255).toString(16).padStart(2, '0')}:${((n >> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`;
-  return { ip, mac };
-}
-
-async function populate(url: string): Promise<void> {
-  const client = httpJson(url, 64);
-  try {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < PODS) {
-        const i = next++;
-        const name = `b-${i}`;
-        const { ip, mac } = allocation(i);
-        const annotations = {
-          'ovn.kubernetes.io/ip_address': ip,
-          'ovn.kubernetes.io/mac_address': mac,
-          'ovn.kubernetes.io/cidr': '10.16.0.0/16',
-          'ovn.kubernetes.io/gateway': '10.16.0.1',
-          'ovn.kubernetes.io/logical_switch': 'ovn-default',
-          'ovn.kubernetes.io/allocated': 'true',
-        };
-        const pod = realisticPod(NS, name, i, annotations);
-        const r = await client.call('POST', PATHS.pods(NS), pod);
-        if (r.status !== 201) throw new Error(`pod ${i}: HTTP ${r.status}`);
-        const nodeName = (pod['spec'] as { nodeName: string }).nodeName;
-        const ipObj = {
-          apiVersion: 'kubeovn.io/v1',
-          kind: 'IP',
-          metadata: { name: `${name}.${NS}`, labels: { 'ovn.kubernetes.io/subnet': 'ovn-default', 'ovn.kubernetes.io/node-name': nodeName }, finalizers: ['kubeovn.io/kube-ovn-controller'] },
-          spec: { podName: name, namespace: NS, subnet: 'ovn-default', nodeName, ipAddress: ip, v4IpAddress: ip, v6IpAddress: '', macAddress: mac, podType: '', attachSubnets: [], attachIps: [], attachMacs: [] },
-        };
-        const s = await client.call('POST', PATHS.ips, ipObj);
-        if (s.status !== 201) throw new Error(`ip ${i}: HTTP ${s.status}`);
-      }
-    };
-    await Promise.all(Array.from({ length: 64 }, worker));
-  } finally {
-    client.close();
-  }
-}
 
 /** A log line's time, epoch ms (pino writes a number; an ISO string is accepted too). */
 const timeOf = (l: Record<string, unknown>): number => (typeof l['time'] === 'number' ? l['time'] : Date.parse(String(l['time'])));
@@ -129,15 +82,7 @@ async function main(): Promise<void> {
   const api = await startApiServerProcess({ history: 1000 });
   const runs: Record<'a' | 'b', Array<Record<string, unknown>>> = { a: [], b: [] };
   try {
-    const client = httpJson(api.url, 1);
-    if ((await client.call('POST', PATHS.namespaces, namespaceObject(NS))).status !== 201) throw new Error('namespace not created');
-    client.close();
-    // A first controller creates ovn-default as it does on any cluster; then the pods arrive allocated.
-    const seed = await startController({ kubeconfig: api.kubeconfig, name: 'seed', entry: entries.b });
-    await seed.close();
-    const t0 = Date.now();
-    await populate(api.url);
-    const populateMs = Date.now() - t0;
+    const populateMs = await seedAllocatedCluster(api, NS, PODS, entries.b);
     const rounds = Number(values.rounds);
     for (let r = 0; r < rounds; r++) {
       for (const side of r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) runs[side].push(await once(api.kubeconfig, entries[side], `${side}${r}`));
