@@ -98,8 +98,9 @@ export function fakeClient(): FakeClient {
     all: (r) => [...store.entries()].filter(([k]) => k.startsWith(`${r.plural}/`)).map(([, v]) => clone(v)),
     seed: (r, obj) => void store.set(at(r, keyOf(obj)), clone(obj)),
     failNext: (verb, err) => void failures.set(verb, err),
-    async list<T extends KubeObject>(r: Resource): Promise<KubeList<T>> {
-      return { items: this.all(r) as T[], resourceVersion: String(rv) };
+    async list<T extends KubeObject, U extends KubeObject = T>(r: Resource, _o?: unknown, map?: (item: T) => U): Promise<KubeList<U>> {
+      const items = this.all(r) as T[];
+      return { items: (map === undefined ? items : items.map(map)) as U[], resourceVersion: String(rv) };
     },
     watch: () => Promise.reject(new Error('fake client: no watches in unit tests')),
     async get<T extends KubeObject>(r: Resource, name: string, o: { namespace?: string } = {}): Promise<T> {

@@ -26,9 +26,9 @@ function start(identity: string) {
   const lists = new Map<string, number>();
   const counting: KubeClient = {
     ...client,
-    list: (resource: Resource, options) => {
+    list: (resource: Resource, options, map) => {
       lists.set(resource.plural, (lists.get(resource.plural) ?? 0) + 1);
-      return client.list(resource, options);
+      return client.list(resource, options, map);
     },
   };
   const m = runManager(env, { config: testConfig({}, identity), client: counting });

@@ -1,6 +1,7 @@
 import { createSystemClock } from '../../clock/index.js';
 import { buildEvent } from './events.js';
 import { createRequester, DEFAULT_RETRY_POLICY } from './request.js';
+import { decodeListBody } from './list-body.js';
 import { apiVersionOf, resourcePath, RESOURCES } from './resources.js';
 import { createTransport } from './transport.js';
 import { decodeWatch } from './watch.js';
@@ -56,7 +57,11 @@ export interface DeleteOptions extends ObjectOptions {
 export interface KubeClient {
   /** `host[:port]` of the API server. */
   readonly host: string;
-  list<T extends KubeObject = KubeObject>(resource: Resource, options?: ListOptions): Promise<KubeList<T>>;
+  /**
+   * One page of a list. `map` (pure) turns each item into what the caller keeps, as the item is
+   * decoded: an informer's slim copy, so the full item is garbage before the next one is parsed.
+   */
+  list<T extends KubeObject = KubeObject, U extends KubeObject = T>(resource: Resource, options?: ListOptions, map?: (item: T) => U): Promise<KubeList<U>>;
   /** Opens a watch; rejects with `ApiError` (e.g. 410) when the server refuses it. Not retried: the reflector owns that. */
   watch<T extends KubeObject = KubeObject>(resource: Resource, options?: WatchOptions): Promise<WatchStream<T>>;
   get<T extends KubeObject = KubeObject>(resource: Resource, name: string, options?: ObjectOptions & { subresource?: 'status' }): Promise<T>;
@@ -155,12 +160,13 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
 
   const client: KubeClient = {
     host: transport.host,
-    async list<T extends KubeObject>(resource: Resource, o: ListOptions = {}): Promise<KubeList<T>> {
+    async list<T extends KubeObject, U extends KubeObject = T>(resource: Resource, o: ListOptions = {}, map?: (item: T) => U): Promise<KubeList<U>> {
       const path = resourcePath(resource, { namespace: o.namespace }) + query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion });
-      const body = await bounded(o.signal, (signal) => requester.json<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>({ method: 'GET', path, signal }, describe(resource, 'list')));
-      const items = (body.items ?? []).map((item) => withKind(item, resource));
-      const cont = body.metadata?.continue;
-      return { items, resourceVersion: body.metadata?.resourceVersion ?? '', ...(cont === undefined || cont === '' ? {} : { continue: cont }) };
+      const body = await bounded(o.signal, (signal) => requester.bytes({ method: 'GET', path, signal }, describe(resource, 'list')));
+      const each = map === undefined ? (item: T) => withKind(item, resource) as unknown as U : (item: T) => map(withKind(item, resource));
+      const { items, metadata } = decodeListBody(body, each);
+      const cont = metadata?.continue;
+      return { items, resourceVersion: metadata?.resourceVersion ?? '', ...(cont === undefined || cont === '' ? {} : { continue: cont }) };
     },
     async watch<T extends KubeObject>(resource: Resource, o: WatchOptions = {}): Promise<WatchStream<T>> {
       const path = resourcePath(resource, { namespace: o.namespace }) + query({ watch: 'true', labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, resourceVersion: o.resourceVersion, allowWatchBookmarks: o.allowWatchBookmarks, timeoutSeconds: o.timeoutSeconds });

@@ -22,6 +22,8 @@ export { DEFAULT_RETRY_POLICY } from './request.js';
 export type { RestInstruments, RetryPolicy } from './request.js';
 export { API_USAGE, apiVersionOf, policyRules, resourcePath, RESOURCES } from './resources.js';
 export type { ApiUsage, PolicyRule, RbacVerb, Resource, ResourceName } from './resources.js';
+export { decodeListBody } from './list-body.js';
+export type { DecodedList, ListMeta } from './list-body.js';
 export { createTransport, readText } from './transport.js';
 export type { HttpRequest, HttpResponse, Transport } from './transport.js';
 export type { KubeList, KubeObject, ObjectMeta, StatusBody, WatchEvent, WatchEventType } from './types.js';

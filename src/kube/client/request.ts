@@ -1,7 +1,7 @@
 import { apiErrorFromResponse } from './errors.js';
 import { createBackoff } from './backoff.js';
 import { sleep } from '../../clock/index.js';
-import { drain, readText } from './transport.js';
+import { drain, readBytes, readText } from './transport.js';
 import type { Instruments } from '../../telemetry/instruments.js';
 import { noopInstruments } from '../../telemetry/noop-instruments.js';
 import type { Logger } from '../../log/index.js';
@@ -28,6 +28,8 @@ export interface Requester {
   send(request: HttpRequest, what: string): Promise<HttpResponse>;
   /** `send` plus reading the body as JSON. */
   json<T>(request: HttpRequest, what: string): Promise<T>;
+  /** `send` plus reading the body's bytes, for a caller that decodes them itself. */
+  bytes(request: HttpRequest, what: string): Promise<Buffer>;
   /** `send` plus reading the body to its end without decoding it. */
   discard(request: HttpRequest, what: string): Promise<void>;
 }
@@ -96,6 +98,9 @@ export function createRequester(options: RequesterOptions): Requester {
       const response = await send(request, what);
       const text = await readText(response.body);
       return (text === '' ? {} : JSON.parse(text)) as T;
+    },
+    async bytes(request: HttpRequest, what: string): Promise<Buffer> {
+      return readBytes((await send(request, what)).body);
     },
     async discard(request: HttpRequest, what: string): Promise<void> {
       await drain((await send(request, what)).body);

@@ -106,9 +106,14 @@ export function drain(body: IncomingMessage): Promise<void> {
   return untilEnd(body);
 }
 
-/** Reads a whole (non-streaming) body as UTF-8 text. */
-export async function readText(body: IncomingMessage): Promise<string> {
+/** Reads a whole (non-streaming) body as bytes. */
+export async function readBytes(body: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   await untilEnd(body, (chunk) => chunks.push(chunk));
-  return chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
+
+/** Reads a whole (non-streaming) body as UTF-8 text. */
+export async function readText(body: IncomingMessage): Promise<string> {
+  return (await readBytes(body)).toString('utf8');
 }

@@ -99,6 +99,7 @@ async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signa
   let rv = '';
   options.sink.listing();
   do {
+    // The transform runs as each item is decoded: only its slim copy outlives the page.
     const page = await options.client.list<T>(options.resource, {
       namespace: options.namespace,
       labelSelector: options.labelSelector,
@@ -106,9 +107,8 @@ async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signa
       limit: options.pageSize ?? 500,
       continue: cont,
       signal,
-    });
-    if (transform === undefined) items.push(...page.items);
-    else for (const item of page.items) items.push(transform(item));
+    }, transform);
+    for (const item of page.items) items.push(item);
     // Every page reports the snapshot's version; the first page's is the one the watch continues from.
     if (rv === '') rv = page.resourceVersion;
     cont = page.continue;

@@ -19,11 +19,11 @@ describe('rebuild lists', () => {
     const pods = Array.from({ length: 1203 }, (_, i) => fullPod(`p${i}`, String(100 + i)));
     const calls: ListOptions[] = [];
     const client = {
-      list: async (_resource: unknown, o: ListOptions = {}) => {
+      list: async (_resource: unknown, o: ListOptions = {}, map: (p: Pod) => Pod = (p) => p) => {
         calls.push(o);
         const from = o.continue === undefined ? 0 : Number(o.continue);
         const to = Math.min(pods.length, from + (o.limit ?? pods.length));
-        return { items: pods.slice(from, to), resourceVersion: '999', ...(to < pods.length ? { continue: String(to) } : {}) };
+        return { items: pods.slice(from, to).map(map), resourceVersion: '999', ...(to < pods.length ? { continue: String(to) } : {}) };
       },
     } as unknown as KubeClient;
     // The cache holds p0 at the listed version and p1 at an older one.

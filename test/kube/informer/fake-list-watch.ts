@@ -49,12 +49,13 @@ export function createFakeListWatch() {
   const watches: ScriptedWatch[] = [];
   const watchErrors: Error[] = [];
   const client: Pick<KubeClient, 'list' | 'watch'> = {
-    async list<T extends KubeObject>(_resource: unknown, options: ListOptions = {}): Promise<KubeList<T>> {
+    async list<T extends KubeObject, U extends KubeObject = T>(_resource: unknown, options: ListOptions = {}, map?: (item: T) => U): Promise<KubeList<U>> {
       listCalls.push(options);
       const next = listScript.shift();
       if (next === undefined) throw new Error('no list scripted');
       if (next instanceof Error) throw next;
-      return next as KubeList<T>;
+      // As the real client: `map` runs on each item of the page.
+      return (map === undefined ? next : { ...next, items: (next.items as T[]).map(map) }) as KubeList<U>;
     },
     async watch<T extends KubeObject>(_resource: unknown, options: WatchOptions = {}): Promise<WatchStream<T>> {
       const error = watchErrors.shift();

@@ -37,9 +37,9 @@ async function setup(namespace: string, options: { inactivityTimeoutMs?: number;
   const lists: Array<{ syncedAtCall: boolean }> = [];
   let informer: Informer | undefined;
   const counting: Pick<KubeClient, 'list' | 'watch'> = {
-    list: (resource, o) => {
+    list: (resource, o, map) => {
       lists.push({ syncedAtCall: informer?.hasSynced() ?? false });
-      return client.list(resource, o);
+      return client.list(resource, o, map);
     },
     watch: (resource, o) => client.watch(resource, o),
   };
