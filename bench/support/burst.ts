@@ -3,7 +3,7 @@
 import { ANN, PATHS, podObject } from '../../test/support/objects.js';
 import { httpJson, watch } from './kube-http.js';
 import type { WatchEvent } from './kube-http.js';
-import { cpuSeconds } from './procs.js';
+import { cpuSeconds, threadCpuSeconds } from './procs.js';
 
 export interface BurstOptions {
   readonly apiUrl: string;
@@ -38,6 +38,8 @@ export interface BurstResult {
   readonly cpuSeconds: Record<string, number>;
   /** `cpuSeconds.controller` per pod, ms. */
   readonly controllerCpuMsPerPod: number;
+  /** The same by thread name (`MainThread`, `V8Worker` for V8's GC and compiler helpers, `health`), ms per pod. */
+  readonly controllerCpuMsPerPodByThread: Record<string, number>;
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -84,6 +86,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
   };
   const w = await watch(o.apiUrl, PATHS.pods(o.namespace), list.json.metadata.resourceVersion, onEvent);
   const cpu0 = Object.fromEntries(Object.entries(o.pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const threads0 = threadCpuSeconds(o.pids['controller']);
   const t0 = performance.now();
   try {
     await createAll(o, posted);
@@ -103,6 +106,8 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
       if (now === 0 && (cpu0[k] ?? 0) > 0) continue;
       cpu[k] = Math.round((now - (cpu0[k] ?? 0)) * 100) / 100;
     }
+    const threads = threadCpuSeconds(o.pids['controller']);
+    const byThread = Object.fromEntries(Object.entries(threads).map(([k, v]) => [k, Math.round(((v - (threads0[k] ?? 0)) * 1e6) / o.count) / 1000]).filter(([, v]) => (v as number) > 0));
     const lat = Array.from(doneAt, (d, i) => d - (posted[i] ?? 0)).sort((a, b) => a - b);
     return {
       pods: o.count,
@@ -113,6 +118,7 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
       latencyMs: { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), max: percentile(lat, 1) },
       cpuSeconds: cpu,
       controllerCpuMsPerPod: Math.round(((cpu['controller'] ?? 0) * 1000 * 1000) / o.count) / 1000,
+      controllerCpuMsPerPodByThread: byThread,
     };
   } finally {
     w.close();
