@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { probe } from '../test/support/kubelet.js';
 import { memoryBreakdown, rssKiB, startApiServerProcess, startController } from './support/procs.js';
+import { median } from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -73,11 +74,6 @@ async function probeFor(port: number, ms: number): Promise<number> {
   };
   await Promise.all([new Promise((r) => setTimeout(r, ms)), ...Array.from({ length: probers }, (_, i) => loop(i))]);
   return answered;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)] ?? NaN;
 }
 
 async function main(): Promise<void> {

@@ -15,6 +15,7 @@ import { namespaceObject, PATHS } from '../test/support/objects.js';
 import { httpJson } from './support/kube-http.js';
 import { startApiServerProcess } from './support/procs.js';
 import { realisticPod } from './support/realistic-pod.js';
+import { median } from './support/stats.js';
 
 const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, pods: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } } });
 if (values.a === undefined || values.b === undefined) throw new Error('informer-memory: --a and --b (compiled outDirs) are required');
@@ -53,7 +54,6 @@ function syncOnce(dir: string, kubeconfig: string): Promise<Record<string, numbe
   });
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   const api = await startApiServerProcess({ history: 1000 });

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { seedAllocatedCluster } from './support/populate.js';
 import { cpuSeconds, hwmKiB, rssKiB, startApiServerProcess, startController, threadCpuSeconds } from './support/procs.js';
 import type { ApiServerProcess } from './support/procs.js';
+import { median } from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +34,6 @@ const PODS = Number(values.pods);
 const NS = 'bench';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (kib: number) => Math.round(kib / 102.4) / 10;
-const median = (xs: readonly number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function once(api: ApiServerProcess, entry: string, tag: string): Promise<Record<string, number>> {
   const apiCpu = cpuSeconds(api.pid);

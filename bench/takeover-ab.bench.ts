@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { hwmKiB, resetHwm, rssKiB, startApiServerProcess, startController } from './support/procs.js';
 import type { Controller } from './support/procs.js';
 import { MAX_POPULATED_PODS, seedAllocatedCluster } from './support/populate.js';
+import { median } from './support/stats.js';
 
 const { values } = parseArgs({
   options: { a: { type: 'string' }, b: { type: 'string' }, pods: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '2' }, 'settle-ms': { type: 'string', default: '5000' } },
@@ -76,7 +77,6 @@ async function once(kubeconfig: string, entry: string, tag: string): Promise<Rec
   }
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
   const api = await startApiServerProcess({ history: 1000 });

@@ -18,13 +18,20 @@ const CLI = fileURLToPath(new URL('../../test/support/apiserver/cli.ts', import.
 const MEMWATCH = fileURLToPath(new URL('./memwatch.mjs', import.meta.url));
 const CLK_TCK = 100;
 
+/** The name and utime+stime (seconds) of a /proc `stat` line: a process's or one of its threads'. */
+function statCpu(path: string): { name: string; seconds: number } {
+  const stat = readFileSync(path, 'utf8');
+  // The name is in parentheses and may hold spaces; the fields count from after it.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return { name: stat.slice(stat.indexOf('(') + 1, close), seconds: (Number(fields[11]) + Number(fields[12])) / CLK_TCK };
+}
+
 /** utime+stime of a process in seconds, from /proc (0 once it is gone). */
 export function cpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return 0;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    return statCpu(`/proc/${pid}/stat`).seconds;
   } catch {
     return 0;
   }
@@ -42,10 +49,8 @@ export function threadCpuSeconds(pid: number | undefined): Record<string, number
   }
   for (const task of tasks) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+      const { name, seconds } = statCpu(`/proc/${pid}/task/${task}/stat`);
+      out[name] = (out[name] ?? 0) + seconds;
     } catch {
       // the thread ended between the listing and the read
     }

@@ -15,6 +15,11 @@ export function summarize(samples: readonly number[]): LatencySummary {
   return { count: sorted.length, p50: r(at(0.5)), p99: r(at(0.99)), max: r(sorted[sorted.length - 1] ?? 0), mean: r(mean) };
 }
 
+/** The upper median (the middle of an odd count, the higher middle of an even one); NaN when empty. */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
+}
+
 /** Machine and build facts every bench line carries. */
 export async function machine(): Promise<Record<string, unknown>> {
   const { cpus, loadavg, totalmem } = await import('node:os');
