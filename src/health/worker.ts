@@ -23,7 +23,8 @@ async function serve(port: MessagePort, data: HealthWorkerData): Promise<void> {
   });
   let server: HealthServer;
   try {
-    server = await startHealthServer({ app, host: data.host, port: data.port, logger });
+    // This thread runs the health app and nothing else: its globals are its own to replace.
+    server = await startHealthServer({ app, host: data.host, port: data.port, logger, ownsGlobals: true });
   } catch (err) {
     const cause = (err as Error).cause as NodeJS.ErrnoException | undefined;
     post({ type: 'listen-error', message: (err as Error).message, code: cause?.code, causeMessage: cause?.message ?? '' });
