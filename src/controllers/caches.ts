@@ -11,13 +11,13 @@ import type { Caches, ControllerContext, IpObject } from './context.js';
 import { slimIp } from './ip/record.js';
 import { slimNode } from './node/rules.js';
 import type { NodeObject } from './node/rules.js';
-import { slimPod } from './pod/rules.js';
+import { POD_FIELDS, slimPod } from './pod/rules.js';
 import type { Pod } from './pod/rules.js';
 import type { AnyWatch, ReconcilerSpec, Watch } from './spec.js';
 import type { SubnetObject } from './subnet/rules.js';
 
 export function createCaches(deps: { client: KubeClient; logger: Logger; clock: Clock }): Caches {
-  const pods = createInformer<Pod>({ ...deps, resource: RESOURCES.pods, indexers: { [INDEX.namespace]: byNamespace }, transform: slimPod });
+  const pods = createInformer<Pod>({ ...deps, resource: RESOURCES.pods, indexers: { [INDEX.namespace]: byNamespace }, transform: slimPod, fields: POD_FIELDS });
   const namespaces = createInformer<KubeObject>({ ...deps, resource: RESOURCES.namespaces });
   const subnets = createInformer<SubnetObject>({ ...deps, resource: RESOURCES.subnets, indexers: { [BIND_NAMESPACE_INDEX]: subnetsByBoundNamespace } });
   const ips = createInformer<IpObject>({ ...deps, resource: RESOURCES.ips, transform: slimIp });

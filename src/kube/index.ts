@@ -20,6 +20,7 @@ export {
 export type {
   ApiUsage,
   EventInput,
+  FieldShape,
   InvolvedObject,
   KubeClient,
   KubeClientOptions,

@@ -44,6 +44,7 @@ export function fakeCache<T extends KubeObject>(name: string, indexers: Indexers
     waitForSync: async () => true,
     get: (key) => items.get(key),
     transform: (obj) => obj,
+    fields: undefined,
     list: () => [...items.values()],
     byIndex: (index, value) => [...items.values()].filter((o) => indexers[index]?.(o).includes(value) === true),
     addHandlers: (_h: EventHandlers<T>) => () => {},

@@ -4,7 +4,7 @@
  */
 import { parseIp } from '../../ipam/index.js';
 import type { Allocation, RestoreAddresses } from '../../ipam/index.js';
-import type { KubeObject } from '../../kube/index.js';
+import type { FieldShape, KubeObject } from '../../kube/index.js';
 import { ANNOTATIONS } from '../constants.js';
 import { olderFirst, ownAnnotations } from '../objects.js';
 import type { Aged } from '../objects.js';
@@ -68,6 +68,19 @@ export function isPodAlive(pod: Pod, nowMs: number): boolean {
   if (phase === 'Failed' && pod.status?.reason === 'Evicted') return false;
   return true;
 }
+
+/**
+ * Every field `slimPod` reads. The pod informer decodes listed pods to these only (the
+ * managedFields, containers, volumes and statuses are never parsed); `test/controllers/pod`
+ * checks that `slimPod` of a pod so decoded equals `slimPod` of the whole pod.
+ */
+export const POD_FIELDS: FieldShape = Object.freeze({
+  apiVersion: true,
+  kind: true,
+  metadata: Object.freeze({ name: true, namespace: true, uid: true, resourceVersion: true, creationTimestamp: true, deletionTimestamp: true, deletionGracePeriodSeconds: true, annotations: true }),
+  spec: Object.freeze({ nodeName: true, hostNetwork: true, restartPolicy: true }),
+  status: Object.freeze({ phase: true, reason: true }),
+});
 
 /**
  * The part of a pod the controllers read, for the informer cache. A real pod (containers,

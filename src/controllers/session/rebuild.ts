@@ -30,7 +30,7 @@ type RebuildContext = Pick<ControllerContext, 'client' | 'clock' | 'logger' | 'e
 export interface Listed<T extends KubeObject> {
   readonly resource: Resource;
   /** Looked up by the store's own key (`namespace/name`, or `name`). */
-  readonly cache: Pick<Informer<T>, 'get' | 'transform'>;
+  readonly cache: Pick<Informer<T>, 'get' | 'transform' | 'fields'>;
 }
 
 /** How many lists each cache the rebuild reads had begun when the term began. */
@@ -57,7 +57,7 @@ export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext
   const items: T[] = [];
   let cont: string | undefined;
   do {
-    const page = await ctx.client.list<T>(kind.resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), signal }, (obj) => reduce(kind, obj));
+    const page = await ctx.client.list<T>(kind.resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), ...(kind.cache.fields === undefined ? {} : { fields: kind.cache.fields }), signal }, (obj) => reduce(kind, obj));
     for (const obj of page.items) items.push(obj);
     cont = page.continue;
   } while (cont !== undefined);

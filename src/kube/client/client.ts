@@ -11,6 +11,7 @@ import type { Clock } from '../../clock/index.js';
 import type { EventInput } from './events.js';
 import type { RestInstruments, RetryPolicy } from './request.js';
 import type { Resource } from './resources.js';
+import type { FieldShape } from './projection.js';
 import type { HttpRequest, Transport } from './transport.js';
 import type { KubeList, KubeObject } from './types.js';
 import type { WatchStream } from './watch.js';
@@ -35,6 +36,11 @@ export interface ListOptions extends ObjectOptions {
   readonly continue?: string;
   /** `''` = most recent (quorum read); `'0'` = any cached version. */
   readonly resourceVersion?: string;
+  /**
+   * Decode only these fields of each item (`projection.ts`): for a caller whose `map` reads no
+   * others, such as an informer's slim transform. Items come back with just these fields.
+   */
+  readonly fields?: FieldShape;
 }
 
 export interface WatchOptions extends ObjectOptions {
@@ -164,7 +170,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       const path = resourcePath(resource, { namespace: o.namespace }) + query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion });
       const body = await bounded(o.signal, (signal) => requester.bytes({ method: 'GET', path, signal }, describe(resource, 'list')));
       const each = map === undefined ? (item: T) => withKind(item, resource) as unknown as U : (item: T) => map(withKind(item, resource));
-      const { items, metadata } = decodeListBody(body, each);
+      const { items, metadata } = decodeListBody(body, each, o.fields);
       const cont = metadata?.continue;
       return { items, resourceVersion: metadata?.resourceVersion ?? '', ...(cont === undefined || cont === '' ? {} : { continue: cont }) };
     },

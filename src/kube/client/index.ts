@@ -23,6 +23,8 @@ export type { RestInstruments, RetryPolicy } from './request.js';
 export { API_USAGE, apiVersionOf, policyRules, resourcePath, RESOURCES } from './resources.js';
 export type { ApiUsage, PolicyRule, RbacVerb, Resource, ResourceName } from './resources.js';
 export { decodeListBody } from './list-body.js';
+export { projectObject } from './projection.js';
+export type { FieldShape } from './projection.js';
 export type { DecodedList, ListMeta } from './list-body.js';
 export { createTransport, readText } from './transport.js';
 export type { HttpRequest, HttpResponse, Transport } from './transport.js';

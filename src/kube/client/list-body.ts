@@ -12,6 +12,10 @@
  * SyntaxError, as before.
  */
 
+import { projectObject } from './projection.js';
+import type { FieldShape } from './projection.js';
+import { COLON, COMMA, endOfComposite, endOfString, endOfValue, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET, skipSpace } from './json-scan.js';
+
 export interface ListMeta {
   readonly resourceVersion?: string;
   readonly continue?: string;
@@ -22,75 +26,12 @@ export interface DecodedList<U> {
   readonly metadata: ListMeta | undefined;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function skipSpace(b: Uint8Array, i: number): number {
-  while (i < b.length && isSpace(b[i] as number)) i++;
-  return i;
-}
-
-/** `i` is just past an opening quote; returns the index just past the closing one, or -1. */
-function endOfString(b: Uint8Array, i: number): number {
-  const n = b.length;
-  while (i < n) {
-    const c = b[i++] as number;
-    if (c === QUOTE) return i;
-    if (c === BACKSLASH) i++;
-  }
-  return -1;
-}
-
-/** `b[i]` opens an object or array; returns the index just past its close, or -1. */
-function endOfComposite(b: Uint8Array, i: number): number {
-  const n = b.length;
-  let depth = 0;
-  while (i < n) {
-    const c = b[i++] as number;
-    if (c === QUOTE) {
-      i = endOfString(b, i);
-      if (i < 0) return -1;
-    } else if (c === LBRACE || c === LBRACKET) {
-      depth++;
-    } else if (c === RBRACE || c === RBRACKET) {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
-}
-
-/** Returns the index just past the value starting at `b[i]`, or -1. */
-function endOfValue(b: Uint8Array, i: number): number {
-  const c = b[i];
-  if (c === QUOTE) return endOfString(b, i + 1);
-  if (c === LBRACE || c === LBRACKET) return endOfComposite(b, i);
-  // number, true, false, null
-  let j = i;
-  while (j < b.length) {
-    const d = b[j] as number;
-    if (d === COMMA || d === RBRACE || d === RBRACKET || isSpace(d)) break;
-    j++;
-  }
-  return j > i ? j : -1;
-}
-
 function text(body: Buffer, start: number, end: number): string {
   return body.toString('utf8', start, end);
 }
 
 /** The split; `undefined` when the body is not the shape it expects. */
-function split<T, U>(body: Buffer, map: (item: T) => U): DecodedList<U> | undefined {
+function split<T, U>(body: Buffer, map: (item: T) => U, shape: FieldShape | undefined): DecodedList<U> | undefined {
   const b = new Uint8Array(body.buffer, body.byteOffset, body.length);
   let i = skipSpace(b, 0);
   if (b[i] !== LBRACE) return undefined;
@@ -116,7 +57,7 @@ function split<T, U>(body: Buffer, map: (item: T) => U): DecodedList<U> | undefi
           if (b[i] !== LBRACE) return undefined;
           const end = endOfComposite(b, i);
           if (end < 0) return undefined;
-          items.push(map(JSON.parse(text(body, i, end)) as T));
+          items.push(map(JSON.parse((shape === undefined ? undefined : projectObject(body, i, end, shape)) ?? text(body, i, end)) as T));
           i = skipSpace(b, end);
           if (b[i] === RBRACKET) {
             i++;
@@ -144,10 +85,12 @@ function split<T, U>(body: Buffer, map: (item: T) => U): DecodedList<U> | undefi
 /**
  * Decodes `body`, calling `map` on each item in order; an empty body is an empty list. `map`
  * must be pure: on the whole-body path it runs again for the items the split had reached.
+ * `shape`: decode only these fields of each item (`projection.ts`); the whole-body path, for
+ * shapes the split does not expect, decodes whole items.
  */
-export function decodeListBody<T, U>(body: Buffer, map: (item: T) => U): DecodedList<U> {
+export function decodeListBody<T, U>(body: Buffer, map: (item: T) => U, shape?: FieldShape): DecodedList<U> {
   if (body.length === 0) return { items: [], metadata: undefined };
-  const decoded = split(body, map);
+  const decoded = split(body, map, shape);
   if (decoded !== undefined) return decoded;
   const whole = JSON.parse(body.toString('utf8')) as { items?: T[]; metadata?: ListMeta };
   return { items: (whole.items ?? []).map(map), metadata: whole.metadata };

@@ -1,7 +1,7 @@
 import { createSystemClock } from '../../clock/index.js';
 import { runReflector } from './reflector.js';
 import { applyWatchEvent, byIndex, createStore, getByKey, listAll, replaceAll } from './store.js';
-import type { KubeClient, KubeObject, Resource } from '../client/index.js';
+import type { FieldShape, KubeClient, KubeObject, Resource } from '../client/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Clock } from '../../clock/index.js';
 import type { ReflectorOptions } from './reflector.js';
@@ -31,6 +31,12 @@ export interface InformerOptions<T extends KubeObject> {
    * Must keep `metadata.name`, `namespace` and `resourceVersion`. Default: identity.
    */
   readonly transform?: (obj: T) => T;
+  /**
+   * Every field `transform` reads (it must read no other): listed objects are decoded to these
+   * fields only, so the parse never builds the rest. `transform` of the decoded object must
+   * equal `transform` of the whole one. Default: decode whole objects.
+   */
+  readonly fields?: FieldShape;
   /** Re-deliver every cached object as an update this often, ms; default 0 = off. */
   readonly resyncPeriodMs?: number;
   readonly logger: Logger;
@@ -62,6 +68,8 @@ export interface Informer<T extends KubeObject = KubeObject> {
   get(key: string): T | undefined;
   /** An object in the form this cache keeps it (`options.transform`; itself when none). */
   transform(obj: T): T;
+  /** The fields `transform` reads (`options.fields`), for a list that decodes into this cache's form. */
+  readonly fields: FieldShape | undefined;
   list(): T[];
   byIndex(indexName: string, value: string): T[];
   /** Adds handlers; objects already cached are delivered to `onAdd` first (client-go does the same). Returns a remover. */
@@ -148,8 +156,8 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       };
       if (period > 0) schedule();
       try {
-        const { client, resource, namespace, labelSelector, fieldSelector, random, transform } = options;
-        const target = { client, resource, namespace, labelSelector, fieldSelector, ...(transform === undefined ? {} : { transform }) };
+        const { client, resource, namespace, labelSelector, fieldSelector, random, transform, fields } = options;
+        const target = { client, resource, namespace, labelSelector, fieldSelector, ...(transform === undefined ? {} : { transform }), ...(fields === undefined ? {} : { fields }) };
         await runReflector({ ...options.reflector, ...target, sink, logger, clock, ...(random === undefined ? {} : { random }) }, signal);
       } finally {
         cancelResync();
@@ -157,6 +165,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
     },
     hasSynced: () => synced,
     transform: options.transform ?? ((obj) => obj),
+    fields: options.fields,
     hasSyncedOnce: () => syncedOnce,
     waitForSync(signal) {
       if (synced) return Promise.resolve(true);

@@ -1,5 +1,5 @@
 import { apiErrorFromStatus, createBackoff, isResourceExpired, REFLECTOR_BACKOFF, sleepUnlessAborted } from '../client/index.js';
-import type { BackoffOptions, KubeClient, KubeObject, Resource, StatusBody } from '../client/index.js';
+import type { BackoffOptions, FieldShape, KubeClient, KubeObject, Resource, StatusBody } from '../client/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Clock } from '../../clock/index.js';
 
@@ -30,6 +30,8 @@ export interface ReflectorOptions<T extends KubeObject> {
    * watched object. Default: identity.
    */
   readonly transform?: (obj: T) => T;
+  /** The fields `transform` reads: listed items are decoded to these only (client `ListOptions.fields`). */
+  readonly fields?: FieldShape;
   /** List page size (`limit`); default 500 like client-go. */
   readonly pageSize?: number;
   /** Watches ask `timeoutSeconds` at random in [min, 2*min); default 300 s like client-go's 5-10 min. */
@@ -106,6 +108,7 @@ async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signa
       fieldSelector: options.fieldSelector,
       limit: options.pageSize ?? 500,
       continue: cont,
+      fields: options.fields,
       signal,
     }, transform);
     for (const item of page.items) items.push(item);

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createIpam } from '../../../src/ipam/index.js';
 import {
   allocationPatch,
@@ -180,5 +181,33 @@ describe('withAllocationOf', () => {
     assert.equal(podChanged(before, withAllocationOf(running, before)), true, 'echo plus a phase change');
     const moved = { ...allocated, spec: { nodeName: 'n2' } };
     assert.equal(podChanged(before, withAllocationOf(moved, before)), true, 'echo plus scheduling');
+  });
+});
+
+describe('POD_FIELDS', () => {
+  it('covers every field slimPod reads: slimPod of a pod decoded to POD_FIELDS equals slimPod of the whole pod', async () => {
+    const { POD_FIELDS, slimPod } = await import('../../../src/controllers/pod/rules.js');
+    const { projectObject } = await import('../../../src/kube/client/index.js');
+    const { realisticPod } = await import('../../../bench/support/realistic-pod.js');
+    const viaFields = (pod: unknown): Pod => {
+      const b = Buffer.from(JSON.stringify(pod));
+      return slimPod(JSON.parse(projectObject(b, 0, b.length, POD_FIELDS) ?? 'null') as Pod);
+    };
+    for (let i = 0; i < 20; i++) {
+      const pod = realisticPod('ns', `p-${i}`, i, { 'ovn.kubernetes.io/allocated': 'true', 'ovn.kubernetes.io/ip_address': `10.16.0.${i}` }) as unknown as Pod;
+      assert.deepEqual(viaFields(pod), slimPod(pod));
+    }
+    // Any value in any of the fields slimPod reads, present or not, beside fields it does not.
+    const value = fc.oneof(fc.string({ maxLength: 6 }), fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.constantFrom('ovn.kubernetes.io/allocated', 'ovn.kubernetes.io/routed', 'app', 'x'), fc.string({ maxLength: 4 }), { maxKeys: 3 }));
+    const part = (names: readonly string[]) => fc.dictionary(fc.constantFrom(...names, 'managedFields', 'labels', 'containers', 'conditions'), value, { maxKeys: 6 });
+    const pod = fc.record({
+      apiVersion: value,
+      kind: value,
+      metadata: part(['name', 'namespace', 'uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'annotations']),
+      spec: fc.oneof(part(['nodeName', 'hostNetwork', 'restartPolicy']), fc.constant(null)),
+      status: fc.oneof(part(['phase', 'reason']), fc.constant(null)),
+      extra: value,
+    }, { requiredKeys: ['metadata'] });
+    fc.assert(fc.property(pod, (p) => assert.deepEqual(viaFields(p), slimPod(JSON.parse(JSON.stringify(p)) as Pod))), { numRuns: 500 });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { listedInTerm, listReduced, REBUILD_PAGE } from '../../../src/controllers/session/rebuild.js';
-import { slimPod } from '../../../src/controllers/pod/rules.js';
+import { POD_FIELDS, slimPod } from '../../../src/controllers/pod/rules.js';
 import type { Pod } from '../../../src/controllers/pod/rules.js';
 import { RESOURCES } from '../../../src/kube/index.js';
 import type { KubeClient, ListOptions } from '../../../src/kube/index.js';
@@ -31,9 +31,10 @@ describe('rebuild lists', () => {
       ['ns/p0', slimPod(fullPod('p0', '100'))],
       ['ns/p1', slimPod(fullPod('p1', '50'))],
     ]);
-    const items = await listReduced<Pod>({ client }, { resource: RESOURCES.pods, cache: { get: (k) => cached.get(k), transform: slimPod } }, new AbortController().signal);
+    const items = await listReduced<Pod>({ client }, { resource: RESOURCES.pods, cache: { get: (k) => cached.get(k), transform: slimPod, fields: POD_FIELDS } }, new AbortController().signal);
     assert.equal(REBUILD_PAGE, 500);
     assert.deepEqual(calls.map((c) => [c.limit, c.continue, c.resourceVersion]), [[500, undefined, undefined], [500, '500', undefined], [500, '1000', undefined]], 'quorum reads (no resourceVersion), 500 per page');
+    assert.ok(calls.every((c) => c.fields === POD_FIELDS), 'each page decodes only the fields the slim form reads');
     assert.equal(items.length, 1203);
     assert.equal(items[0], cached.get('ns/p0'), 'the cached object at the same resourceVersion is shared, not copied');
     assert.notEqual(items[1], cached.get('ns/p1'));

@@ -36,6 +36,16 @@ describe('createKubeClient requests', () => {
     assert.deepEqual(page, { items: [{ metadata: { name: 'p1', namespace: 'ns' }, kind: 'Pod', apiVersion: 'v1' }], resourceVersion: '9', continue: 'abc' });
   });
 
+  it('decodes only the fields asked for, before the map sees an item', async () => {
+    const list = JSON.stringify({ kind: 'PodList', metadata: { resourceVersion: '9' }, items: [{ metadata: { name: 'p1', namespace: 'ns', managedFields: [{ manager: 'kubelet' }] }, spec: { nodeName: 'n1', containers: [{ name: 'c' }] } }] });
+    const { client } = setup([{ status: 200, body: list }]);
+    const seen: unknown[] = [];
+    const page = await client.list(RESOURCES.pods, { fields: { metadata: { name: true, namespace: true }, spec: { nodeName: true } } }, (item) => (seen.push(structuredClone(item)), item));
+    const want = { metadata: { name: 'p1', namespace: 'ns' }, spec: { nodeName: 'n1' }, kind: 'Pod', apiVersion: 'v1' };
+    assert.deepEqual(seen, [want]);
+    assert.deepEqual(page.items, [want]);
+  });
+
   it('adds apiVersion and kind on create and PUTs replace to the object path', async () => {
     const { client, transport } = setup([{ status: 201, body: pod() }, { status: 200, body: pod('6') }]);
     await client.create(RESOURCES.ips, { metadata: { name: 'p1.default' }, spec: { subnet: 's1' } });

@@ -51,4 +51,21 @@ describe('informer transform', () => {
     abort.abort();
     await done;
   });
+
+  it('asks its lists to decode only the fields its transform reads, and tells the rebuild which', async () => {
+    const clock = createFakeClock();
+    const fake = createFakeListWatch();
+    const fields = { metadata: { name: true, namespace: true, resourceVersion: true } } as const;
+    const informer = createInformer<KubeObject>({ client: fake.client, resource: RESOURCES.pods, logger: silentLogger(), clock, random: () => 0, transform: (o) => o, fields });
+    assert.equal(informer.fields, fields);
+    fake.queueList({ items: [pod('a', '3')], resourceVersion: '10', continue: 'c' }, { items: [pod('b', '4')], resourceVersion: '10' });
+    const abort = new AbortController();
+    const done = informer.run(abort.signal);
+    await clock.advance(0);
+    assert.deepEqual(fake.listCalls.map((c) => c.fields), [fields, fields], 'every page');
+    abort.abort();
+    await done;
+    const plain = createInformer<KubeObject>({ client: createFakeListWatch().client, resource: RESOURCES.pods, logger: silentLogger() });
+    assert.equal(plain.fields, undefined);
+  });
 });
