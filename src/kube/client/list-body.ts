@@ -12,7 +12,7 @@
  * SyntaxError, as before.
  */
 
-import { projectObject } from './projection.js';
+import { projectObjectAt } from './projection.js';
 import type { FieldShape } from './projection.js';
 import { COLON, COMMA, endOfComposite, endOfString, endOfValue, LBRACE, LBRACKET, QUOTE, RBRACE, RBRACKET, skipSpace } from './json-scan.js';
 
@@ -55,9 +55,17 @@ function split<T, U>(body: Buffer, map: (item: T) => U, shape: FieldShape | unde
       else {
         for (;;) {
           if (b[i] !== LBRACE) return undefined;
-          const end = endOfComposite(b, i);
-          if (end < 0) return undefined;
-          items.push(map(JSON.parse((shape === undefined ? undefined : projectObject(body, i, end, shape)) ?? text(body, i, end)) as T));
+          let end: number;
+          if (shape === undefined) {
+            end = endOfComposite(b, i);
+            if (end < 0) return undefined;
+            items.push(map(JSON.parse(text(body, i, end)) as T));
+          } else {
+            const projected = projectObjectAt(body, i, shape);
+            if (projected === undefined) return undefined;
+            end = projected.end;
+            items.push(map(JSON.parse(projected.text) as T));
+          }
           i = skipSpace(b, end);
           if (b[i] === RBRACKET) {
             i++;

@@ -51,20 +51,21 @@ function project(b: Buffer, i: number, shape: FieldShape, out: string[]): number
     if (b[i] !== COLON) return -1;
     const valueStart = skipSpace(b, i + 1);
     if (valueStart >= n) return -1;
-    const want = shape[keyOf(b, keyStart, keyEnd)];
+    const key = keyOf(b, keyStart, keyEnd);
+    // Own fields only: a key such as `constructor` must not find Object's.
+    const want = Object.hasOwn(shape, key) ? shape[key] : undefined;
     let valueEnd: number;
     if (want === undefined) {
       valueEnd = endOfValue(b, valueStart);
-    } else {
-      if (!first) out.push(',');
+    } else if (want !== true && b[valueStart] === LBRACE) {
+      out.push(first ? '' : ',', b.toString('utf8', keyStart, keyEnd), ':');
       first = false;
-      out.push(b.toString('utf8', keyStart, keyEnd), ':');
-      if (want !== true && b[valueStart] === LBRACE) {
-        valueEnd = project(b, valueStart, want, out);
-      } else {
-        valueEnd = endOfValue(b, valueStart);
-        if (valueEnd >= 0) out.push(b.toString('utf8', valueStart, valueEnd));
-      }
+      valueEnd = project(b, valueStart, want, out);
+    } else {
+      // The member as it stands, key to value: one string.
+      valueEnd = endOfValue(b, valueStart);
+      if (valueEnd >= 0) out.push(first ? '' : ',', b.toString('utf8', keyStart, valueEnd));
+      first = false;
     }
     if (valueEnd < 0) return -1;
     i = skipSpace(b, valueEnd);
@@ -78,14 +79,20 @@ function project(b: Buffer, i: number, shape: FieldShape, out: string[]): number
 }
 
 /**
- * The JSON text of the object `b[start, end)` reduced to `shape`, or `undefined` when those
- * bytes are not one well-formed object (the caller then parses them whole, and gets the same
- * result or the same SyntaxError as before).
+ * The object opening at `b[start]` reduced to `shape`: its JSON text and the index just past
+ * its closing brace; `undefined` when the bytes from `start` are not one well-formed object (the
+ * caller then parses them whole, and gets the same result or the same SyntaxError as before).
+ * One pass: the caller needs no scan of its own for where the object ends.
  */
-export function projectObject(b: Buffer, start: number, end: number, shape: FieldShape): string | undefined {
+export function projectObjectAt(b: Buffer, start: number, shape: FieldShape): { readonly text: string; readonly end: number } | undefined {
   if (b[start] !== LBRACE) return undefined;
-  const window = end === b.length ? b : b.subarray(0, end);
   const out: string[] = [];
-  const stop = project(window, start, shape, out);
-  return stop === end ? out.join('') : undefined;
+  const end = project(b, start, shape, out);
+  return end < 0 ? undefined : { text: out.join(''), end };
+}
+
+/** `projectObjectAt` of exactly the object `b[start, end)`; `undefined` unless one object fills it. */
+export function projectObject(b: Buffer, start: number, end: number, shape: FieldShape): string | undefined {
+  const r = projectObjectAt(end === b.length ? b : b.subarray(0, end), start, shape);
+  return r !== undefined && r.end === end ? r.text : undefined;
 }
