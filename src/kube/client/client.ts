@@ -52,6 +52,8 @@ export interface WatchOptions extends ObjectOptions {
   readonly timeoutSeconds?: number;
   /** Client ends the stream with `WatchInactivityError` after this many ms without bytes; default 120000 (real servers send a bookmark about every minute); 0 = off. */
   readonly inactivityTimeoutMs?: number;
+  /** Decode only these fields of each event's object, as `ListOptions.fields`. */
+  readonly fields?: FieldShape;
 }
 
 export interface DeleteOptions extends ObjectOptions {
@@ -184,7 +186,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       const signal = o.signal === undefined ? headers.signal : AbortSignal.any([o.signal, headers.signal]);
       try {
         const response = await watchRequester.send({ method: 'GET', path, signal }, describe(resource, 'watch'));
-        return decodeWatch<T>(response.body, inactivityMs);
+        return decodeWatch<T>(response.body, inactivityMs, o.fields);
       } finally {
         cancel();
       }

@@ -1,5 +1,7 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
+import { skipSpace } from './json-scan.js';
+import { projectObjectAt } from './projection.js';
+import type { FieldShape } from './projection.js';
 import type { KubeObject, WatchEvent, WatchEventType } from './types.js';
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<WatchEventType>(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
@@ -22,8 +24,13 @@ export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIte
  * Splits a watch body into events. A malformed line throws (the connection state is unknown,
  * so the caller reconnects from its last resourceVersion). `inactivityMs` (0 = off) destroys
  * the body when no bytes arrive for that long: half-open TCP connections otherwise hang forever.
+ * `fields`: decode each event's object to these fields only (`projection.ts`), as a list does
+ * for an informer's slim transform; an `ERROR` event's Status is always decoded whole.
+ *
+ * Lines are cut from the bytes (a newline byte never occurs inside a UTF-8 character), so a
+ * line is decoded once, from its own bytes, however the chunks fell.
  */
-export function decodeWatch<T extends KubeObject>(body: Readable, inactivityMs: number): WatchStream<T> {
+export function decodeWatch<T extends KubeObject>(body: Readable, inactivityMs: number, fields?: FieldShape): WatchStream<T> {
   let timer: NodeJS.Timeout | undefined;
   // Re-armed on every chunk: `refresh` moves the one timer instead of allocating a new one (a
   // pod watch in a burst delivers thousands of chunks a second).
@@ -36,29 +43,64 @@ export function decodeWatch<T extends KubeObject>(body: Readable, inactivityMs: 
     clearTimeout(timer);
     body.destroy();
   };
+  const shape: FieldShape | undefined = fields === undefined ? undefined : { type: true, object: fields };
   async function* events(): AsyncGenerator<WatchEvent<T>> {
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
+    // The start of a line that has not ended yet, in the chunks it came in.
+    let head: Buffer[] = [];
     arm();
     try {
       for await (const chunk of body) {
         arm();
-        pending += decoder.write(chunk as Buffer);
-        let newline = pending.indexOf('\n');
-        while (newline >= 0) {
-          const line = pending.slice(0, newline).trim();
-          pending = pending.slice(newline + 1);
-          if (line !== '') yield parseWatchLine<T>(line);
-          newline = pending.indexOf('\n');
+        let buf = chunk as Buffer;
+        let newline = buf.indexOf(NEWLINE);
+        if (newline < 0) {
+          head.push(buf);
+          continue;
         }
+        if (head.length > 0) {
+          head.push(buf);
+          const joined = Buffer.concat(head);
+          newline += joined.length - buf.length;
+          buf = joined;
+          head = [];
+        }
+        let from = 0;
+        while (newline >= 0) {
+          const event = decodeLine<T>(buf, from, newline, shape);
+          if (event !== undefined) yield event;
+          from = newline + 1;
+          newline = buf.indexOf(NEWLINE, from);
+        }
+        if (from < buf.length) head.push(buf.subarray(from));
       }
-      const rest = (pending + decoder.end()).trim();
-      if (rest !== '') yield parseWatchLine<T>(rest);
+      if (head.length > 0) {
+        const rest = Buffer.concat(head);
+        const event = decodeLine<T>(rest, 0, rest.length, shape);
+        if (event !== undefined) yield event;
+      }
     } finally {
       close();
     }
   }
   return { [Symbol.asyncIterator]: () => events(), close };
+}
+
+const NEWLINE = 0x0a;
+
+/** The event on `b[start, end)`; undefined for a blank line. */
+function decodeLine<T extends KubeObject>(b: Buffer, start: number, end: number, shape: FieldShape | undefined): WatchEvent<T> | undefined {
+  const first = skipSpace(b, start);
+  if (first >= end) return undefined;
+  if (shape !== undefined) {
+    const line = end === b.length ? b : b.subarray(0, end);
+    const projected = projectObjectAt(line, first, shape);
+    // Anything after the object but blanks, or an ERROR's Status: the whole line, as before.
+    if (projected !== undefined && skipSpace(line, projected.end) === end) {
+      const event = parseWatchLine<T>(projected.text);
+      if (event.type !== 'ERROR') return event;
+    }
+  }
+  return parseWatchLine<T>(b.toString('utf8', first, end).trim());
 }
 
 /** Parses one `{"type","object"}` line; throws on anything else. */

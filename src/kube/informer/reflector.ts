@@ -30,7 +30,7 @@ export interface ReflectorOptions<T extends KubeObject> {
    * watched object. Default: identity.
    */
   readonly transform?: (obj: T) => T;
-  /** The fields `transform` reads: listed items are decoded to these only (client `ListOptions.fields`). */
+  /** The fields `transform` reads: listed and watched objects are decoded to these only (client `ListOptions.fields`). */
   readonly fields?: FieldShape;
   /** List page size (`limit`); default 500 like client-go. */
   readonly pageSize?: number;
@@ -133,6 +133,7 @@ async function watchOnce<T extends KubeObject>(options: ReflectorOptions<T>, cur
     allowWatchBookmarks: true,
     timeoutSeconds: Math.floor(minTimeout * (random() + 1)),
     inactivityTimeoutMs: options.inactivityTimeoutMs ?? 120_000,
+    fields: options.fields,
     signal,
   });
   // HTTP 410 on open and an in-band ERROR 410 mean the same thing: relist.

@@ -1,6 +1,7 @@
 import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
 import { decodeWatch, parseWatchLine, WatchInactivityError } from '../../../src/kube/client/index.js';
 import type { WatchEvent } from '../../../src/kube/client/index.js';
 
@@ -63,5 +64,72 @@ describe('decodeWatch', () => {
   it('rejects lines that are not watch events', () => {
     assert.throws(() => parseWatchLine('{"type":"SOMETHING","object":{}}'), /malformed/);
     assert.throws(() => parseWatchLine('{"type":"ADDED"}'), /malformed/);
+  });
+
+  it('gives the same events however the bytes are cut into chunks, whole or decoded to fields', async () => {
+    const fields = { metadata: { name: true, resourceVersion: true }, spec: { nodeName: true } } as const;
+    const events = [
+      { type: 'ADDED', object: { kind: 'Pod', metadata: { name: 'ü-1', resourceVersion: '1', managedFields: [{ m: 'a"}\\' }] }, spec: { nodeName: 'n1', containers: [{ name: 'c' }] } } },
+      { type: 'MODIFIED', object: { metadata: { name: 'p-2', resourceVersion: '2' }, spec: null, status: { phase: '日本' } } },
+      { type: 'BOOKMARK', object: { metadata: { resourceVersion: '3', annotations: { 'k8s.io/initial-events-end': 'true' } } } },
+      { type: 'ERROR', object: { kind: 'Status', status: 'Failure', code: 410, reason: 'Expired', message: 'too old' } },
+    ];
+    const bytes = Buffer.from(events.map((e, i) => JSON.stringify(e) + (i === 1 ? '\r\n\n' : '\n')).join(''));
+    // parseWatchLine gives an object without metadata an empty one (a Status has none).
+    const whole = events.map((e) => (e.type === 'ERROR' ? { ...e, object: { ...e.object, metadata: {} } } : e));
+    const picked = whole.map((e) => {
+      if (e.type === 'ERROR') return e;
+      const o = e.object as unknown as Record<string, unknown>;
+      const meta = o['metadata'] as Record<string, unknown>;
+      const spec = o['spec'];
+      return { type: e.type, object: { metadata: Object.fromEntries(Object.entries(meta).filter(([k]) => k === 'name' || k === 'resourceVersion')), ...(spec === undefined ? {} : { spec: spec === null ? null : { nodeName: (spec as Record<string, unknown>)['nodeName'] } }) } };
+    });
+    const run = async (cuts: number[], withFields: boolean): Promise<unknown[]> => {
+      const body = new PassThrough();
+      const stream = decodeWatch(body, 0, withFields ? fields : undefined);
+      const seen: unknown[] = [];
+      const done = (async () => {
+        for await (const event of stream) seen.push(event);
+      })();
+      let at = 0;
+      for (const cut of [...new Set(cuts)].sort((a, b) => a - b)) {
+        body.write(bytes.subarray(at, cut));
+        at = cut;
+      }
+      body.end(bytes.subarray(at));
+      await done;
+      return seen;
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 12 }), async (cuts) => {
+        assert.deepEqual(await run(cuts, false), whole);
+        assert.deepEqual(await run(cuts, true), picked);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('decodes a last line without a newline, and fails a malformed line also when decoding to fields', async () => {
+    const fields = { metadata: { name: true } } as const;
+    const body = new PassThrough();
+    const seen: WatchEvent[] = [];
+    const stream = decodeWatch(body, 0, fields);
+    const done = (async () => {
+      for await (const event of stream) seen.push(event);
+    })();
+    body.end('{"type":"ADDED","object":{"metadata":{"name":"a","uid":"u"}}}\n  \n{"type":"DELETED","object":{"metadata":{"name":"b"}}}');
+    await done;
+    assert.deepEqual(seen, [{ type: 'ADDED', object: { metadata: { name: 'a' } } }, { type: 'DELETED', object: { metadata: { name: 'b' } } }]);
+    for (const bad of ['{"type":"ADDED","object":{"metadata":{}}} x\n', '{"type":"NOPE","object":{"metadata":{}}}\n', '{"type":"ADDED","object":{"metadata":\n']) {
+      const b = new PassThrough();
+      const s = decodeWatch(b, 0, fields);
+      const d = (async () => {
+        for await (const _e of s) {
+          // drain
+        }
+      })();
+      b.end(bad);
+      await assert.rejects(d, /malformed watch event/, bad);
+    }
   });
 });

@@ -52,7 +52,7 @@ describe('informer transform', () => {
     await done;
   });
 
-  it('asks its lists to decode only the fields its transform reads, and tells the rebuild which', async () => {
+  it('asks its lists and watches to decode only the fields its transform reads, and tells the rebuild which', async () => {
     const clock = createFakeClock();
     const fake = createFakeListWatch();
     const fields = { metadata: { name: true, namespace: true, resourceVersion: true } } as const;
@@ -63,6 +63,7 @@ describe('informer transform', () => {
     const done = informer.run(abort.signal);
     await clock.advance(0);
     assert.deepEqual(fake.listCalls.map((c) => c.fields), [fields, fields], 'every page');
+    assert.equal(fake.lastWatch().options.fields, fields, 'and the watch');
     abort.abort();
     await done;
     const plain = createInformer<KubeObject>({ client: createFakeListWatch().client, resource: RESOURCES.pods, logger: silentLogger() });
