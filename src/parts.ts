@@ -175,9 +175,10 @@ export function controllersPart(deps: ControllersDeps): GatingPart {
       const telemetry = deps.telemetry.current();
       const client = createKubeClient({ kubeconfig: deps.kubeconfig, logger, ...(telemetry === undefined ? {} : { instruments: telemetry.instruments }) });
       const nb = deps.ovn.current();
-      // The IPAM rebuilt is the last readiness answer to change at start: published at once, Ready
-      // comes before the term's first reconciles, which can hold the 100 ms publish tick (bench/RESULTS.md).
-      const onReady = (): void => void deps.health.publishNow();
+      // The IPAM rebuilt is the last readiness answer to change at start: published at once, and
+      // the term's first reconciles wait for the post, which they would otherwise hold up
+      // (bench/RESULTS.md).
+      const onReady = (): Promise<void> => deps.health.publishNow();
       const manager = createControllerManager({ config, client, logger, onReady, ...(nb === undefined ? {} : { nb }), ...(telemetry === undefined ? {} : { instruments: telemetry.instruments, addStateGauge: telemetry.addStateGauge }) });
       for (const check of manager.livenessChecks) deps.health.livez.add(check);
       for (const check of manager.readinessChecks) deps.health.readyz.add(check);

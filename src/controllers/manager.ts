@@ -39,8 +39,12 @@ export interface ControllerManagerOptions {
   readonly podNetwork?: PodNetwork;
   /** The reconcilers to run. Default `RECONCILERS`. */
   readonly reconcilers?: readonly ReconcilerSpec[];
-  /** Called when a term's IPAM is rebuilt (`ipam-init` passes from now on), before its workers start. */
-  readonly onReady?: () => void;
+  /**
+   * Called when a term's IPAM is rebuilt (`ipam-init` passes from now on); its workers start once
+   * the returned promise settles (a rejection is ignored), so a readiness publish is not queued
+   * behind the term's first reconciles.
+   */
+  readonly onReady?: () => void | Promise<void>;
 }
 
 /** The readiness checks every manager registers, by name: reserved before it exists (see `CheckSet.reserve`). */

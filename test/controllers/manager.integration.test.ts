@@ -52,6 +52,37 @@ describe('controller manager lifecycle', () => {
     assert.equal(seen.length, 1);
   });
 
+  it('starts the term\'s work only once onReady settled, and goes on when it rejects', async () => {
+    for (const outcome of ['resolve', 'reject'] as const) {
+      const env = await startEnv();
+      let held = 0;
+      let subnetDuringHold: number | undefined;
+      const manager = createControllerManager({
+        config: testConfig(),
+        client: env.newClient(),
+        logger: createLogger({ level: 'silent' }),
+        onReady: async () => {
+          held += 1;
+          await new Promise((r) => setTimeout(r, 400));
+          // The default subnet is the term's first write (ensureDefaultSubnet, after the workers start).
+          subnetDuringHold = await env.client.get(RESOURCES.subnets, 'ovn-default').then(() => 200, (err: { code?: number }) => err.code);
+          if (outcome === 'reject') throw new Error('publish failed');
+        },
+      });
+      const abort = new AbortController();
+      const run = manager.run(abort.signal);
+      try {
+        await until(async () => (await env.client.get(RESOURCES.subnets, 'ovn-default').then(() => true, () => false)), `default subnet after onReady ${outcome}s`, 10_000);
+        assert.equal(held, 1);
+        assert.equal(subnetDuringHold, 404, `no term work while onReady (${outcome}) is pending`);
+      } finally {
+        abort.abort();
+        assert.equal(await run, 'stopped');
+        await env.close();
+      }
+    }
+  });
+
   it('keeps retrying, live and not Ready, while the API server is unreachable', async () => {
     const kc = new KubeConfig();
     // Port 9 (discard) on loopback: nothing listens in the test environment.

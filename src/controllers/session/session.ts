@@ -39,8 +39,8 @@ export interface Session {
 }
 
 export type SessionOptions = Omit<ControllerContext, 'term' | 'enqueue'> & Pick<WorkerDeps, 'addStateGauge'> & {
-  /** Called once the term is ready (IPAM rebuilt, networks prepared), before its workers start. */
-  readonly onReady?: () => void;
+  /** Called once the term is ready (IPAM rebuilt, networks prepared); the workers start when it settled (a rejection is ignored). */
+  readonly onReady?: () => void | Promise<void>;
 };
 
 export function createSession(specs: readonly ReconcilerSpec[], options: SessionOptions): Session {
@@ -63,7 +63,11 @@ export function createSession(specs: readonly ReconcilerSpec[], options: Session
       // bound: liveness never depends on OVN.
       for (const spec of specs) if (spec.prepare !== undefined && !(await spec.prepare(ctx, signal))) return;
       ready = true;
-      options.onReady?.();
+      // Awaited so the Ready publish goes out before 11k queued reconciles take the event loop
+      // (it was seen 120-140 ms after the workers started); never a reason to end the term.
+      await Promise.resolve()
+        .then(options.onReady)
+        .catch((err: unknown) => logger.warn({ err }, 'publishing readiness failed; the next publish tick carries it'));
       const running = workers.run(specs, ctx, signal);
       for (const spec of specs) if (spec.onTermStart !== undefined) void spec.onTermStart(ctx, signal);
       await running;
