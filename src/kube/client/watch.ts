@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { skipSpace } from './json-scan.js';
+import { isSpace, skipSpace } from './json-scan.js';
 import { projectObjectAt } from './projection.js';
 import type { FieldShape } from './projection.js';
 import type { KubeObject, WatchEvent, WatchEventType } from './types.js';
@@ -51,27 +51,30 @@ export function decodeWatch<T extends KubeObject>(body: Readable, inactivityMs: 
     try {
       for await (const chunk of body) {
         arm();
-        let buf = chunk as Buffer;
+        const buf = chunk as Buffer;
         let newline = buf.indexOf(NEWLINE);
-        if (newline < 0) {
-          head.push(buf);
-          continue;
-        }
-        if (head.length > 0) {
-          head.push(buf);
-          const joined = Buffer.concat(head);
-          newline += joined.length - buf.length;
-          buf = joined;
-          head = [];
-        }
         let from = 0;
+        if (head.length > 0) {
+          if (newline < 0) {
+            head.push(buf);
+            continue;
+          }
+          // Only the line that spans chunks is copied; the rest is decoded where it lies.
+          head.push(buf.subarray(0, newline));
+          const line = Buffer.concat(head);
+          head = [];
+          const event = decodeLine<T>(line, 0, line.length, shape);
+          if (event !== undefined) yield event;
+          from = newline + 1;
+          newline = buf.indexOf(NEWLINE, from);
+        }
         while (newline >= 0) {
           const event = decodeLine<T>(buf, from, newline, shape);
           if (event !== undefined) yield event;
           from = newline + 1;
           newline = buf.indexOf(NEWLINE, from);
         }
-        if (from < buf.length) head.push(buf.subarray(from));
+        if (from < buf.length) head.push(from === 0 ? buf : buf.subarray(from));
       }
       if (head.length > 0) {
         const rest = Buffer.concat(head);
@@ -87,15 +90,20 @@ export function decodeWatch<T extends KubeObject>(body: Readable, inactivityMs: 
 
 const NEWLINE = 0x0a;
 
+function blanksUntil(b: Buffer, i: number, end: number): boolean {
+  while (i < end && isSpace(b[i] as number)) i++;
+  return i === end;
+}
+
 /** The event on `b[start, end)`; undefined for a blank line. */
 function decodeLine<T extends KubeObject>(b: Buffer, start: number, end: number, shape: FieldShape | undefined): WatchEvent<T> | undefined {
   const first = skipSpace(b, start);
   if (first >= end) return undefined;
   if (shape !== undefined) {
-    const line = end === b.length ? b : b.subarray(0, end);
-    const projected = projectObjectAt(line, first, shape);
-    // Anything after the object but blanks, or an ERROR's Status: the whole line, as before.
-    if (projected !== undefined && skipSpace(line, projected.end) === end) {
+    const projected = projectObjectAt(b, first, shape);
+    // The object must end on this line, followed by blanks only; anything else, or an ERROR's
+    // Status, is decoded from the whole line as before.
+    if (projected !== undefined && projected.end <= end && blanksUntil(b, projected.end, end)) {
       const event = parseWatchLine<T>(projected.text);
       if (event.type !== 'ERROR') return event;
     }
