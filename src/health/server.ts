@@ -14,8 +14,8 @@ export interface HealthServerOptions {
   /**
    * Lets @hono/node-server replace this thread's global `Request`/`Response` with its own light
    * ones, which it writes straight to the socket instead of reading a body stream: about a
-   * quarter less CPU per probe (262-287 -> 200 us on a fresh connection, 130 -> 87 us on a
-   * kept-alive one; bench/RESULTS.md). Only for a thread where nothing else uses `fetch` or
+   * quarter less CPU per probe (263-287 -> 193-213 us on a fresh connection, 130 -> 83 us on
+   * a kept-alive one; bench/RESULTS.md section I). Only for a thread where nothing else uses `fetch` or
    * `Response`, the health worker: on the main thread it would leak into the kube and OTel
    * clients. Default false.
    */

@@ -70,9 +70,10 @@ export function isPodAlive(pod: Pod, nowMs: number): boolean {
 }
 
 /**
- * Every field `slimPod` reads. The pod informer decodes listed pods to these only (the
- * managedFields, containers, volumes and statuses are never parsed); `test/controllers/pod`
- * checks that `slimPod` of a pod so decoded equals `slimPod` of the whole pod.
+ * Every field `slimPod` reads. The pod informer decodes listed and watched pods to these only
+ * (their managedFields, containers, volumes and statuses are never parsed);
+ * `test/controllers/pod/rules.test.ts` checks that `slimPod` of a pod so decoded equals
+ * `slimPod` of the whole pod.
  */
 export const POD_FIELDS: FieldShape = Object.freeze({
   apiVersion: true,

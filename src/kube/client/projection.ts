@@ -19,7 +19,6 @@ export interface FieldShape {
   readonly [field: string]: true | FieldShape;
 }
 
-
 /** The key at `b[start, end)` (quotes included) as a string; plain ASCII, the usual case, without a parse. */
 function keyOf(b: Buffer, start: number, end: number): string {
   for (let i = start + 1; i < end - 1; i++) {

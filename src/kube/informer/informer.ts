@@ -33,8 +33,8 @@ export interface InformerOptions<T extends KubeObject> {
   readonly transform?: (obj: T) => T;
   /**
    * Every field `transform` reads (it must read no other): listed and watched objects are
-   * decoded to these fields only, so the parse never builds the rest. `transform` of the decoded object must
-   * equal `transform` of the whole one. Default: decode whole objects.
+   * decoded to these fields only, so the parse never builds the rest. `transform` of the
+   * decoded object must equal `transform` of the whole one. Default: decode whole objects.
    */
   readonly fields?: FieldShape;
   /** Re-deliver every cached object as an update this often, ms; default 0 = off. */
