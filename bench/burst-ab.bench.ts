@@ -20,7 +20,7 @@ import { runBurst } from './support/burst.js';
 import { httpJson } from './support/kube-http.js';
 import { startApiServerProcess, startController } from './support/procs.js';
 import { realisticPod } from './support/realistic-pod.js';
-import { median } from './support/stats.js';
+import { abOrder, compareAb } from './support/stats.js';
 
 const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, pods: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '4' } } });
 if (values.a === undefined || values.b === undefined) throw new Error('burst-ab: --a and --b (entry files) are required');
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     for (let i = 0; ovn !== undefined && i < 100; i++) await client.call('POST', NODES_PATH, nodeObject(`node-${i}`, `172.18.${i >> 8}.${(i & 255) + 2}`));
     client.close();
     for (let r = 0; r < Number(values.rounds); r++) {
-      for (const side of r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) {
+      for (const side of abOrder(r)) {
         const ctl = await startController({ kubeconfig: api.kubeconfig, name: `c-${side}${r}`, entry: entries[side], args: ovn === undefined ? [] : [`--ovn-nb-addr=${ovn.nbAddr}`] });
         try {
           await new Promise((res) => setTimeout(res, 3000));
@@ -56,12 +56,7 @@ async function main(): Promise<void> {
     await api.close();
     await ovn?.stop();
   }
-  const keys = Object.keys(runs.a[0] ?? {}).filter((k) => k !== 'load1');
-  const summary = (side: 'a' | 'b') => ({ entry: entries[side], runs: runs[side], median: Object.fromEntries(keys.map((k) => [k, median(runs[side].map((x) => x[k] ?? NaN))])) });
-  const a = summary('a');
-  const b = summary('b');
-  const ratio = Object.fromEntries(keys.map((k) => [k, Math.round(((b.median[k] ?? NaN) / (a.median[k] ?? NaN)) * 100) / 100]));
-  console.log(JSON.stringify({ bench: 'burst-ab', pods: PODS, ovn: ovn !== undefined, a, b, ratioBtoA: ratio, date: new Date().toISOString() }));
+  console.log(JSON.stringify({ bench: 'burst-ab', pods: PODS, ovn: ovn !== undefined, ...compareAb(entries, runs), date: new Date().toISOString() }));
 }
 
 await main();

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { probe } from '../test/support/kubelet.js';
 import { memoryBreakdown, rssKiB, startApiServerProcess, startController } from './support/procs.js';
-import { median } from './support/stats.js';
+import { abOrder, median } from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,8 +82,7 @@ async function main(): Promise<void> {
   const load: number[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
-      const order: Array<'a' | 'b'> = r % 2 === 0 ? ['a', 'b'] : ['b', 'a'];
-      for (const k of order) {
+      for (const k of abOrder(r)) {
         load.push(Number(loadavg()[0]?.toFixed(2)));
         samples[k].push(await once(api.kubeconfig, entries[k], `ctl-${k}-${r}`));
       }

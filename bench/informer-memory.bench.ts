@@ -15,7 +15,7 @@ import { namespaceObject, PATHS } from '../test/support/objects.js';
 import { httpJson } from './support/kube-http.js';
 import { startApiServerProcess } from './support/procs.js';
 import { realisticPod } from './support/realistic-pod.js';
-import { median } from './support/stats.js';
+import { abOrder, median } from './support/stats.js';
 
 const { values } = parseArgs({ options: { a: { type: 'string' }, b: { type: 'string' }, pods: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } } });
 if (values.a === undefined || values.b === undefined) throw new Error('informer-memory: --a and --b (compiled outDirs) are required');
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   try {
     storedPodBytes = await createPods(api.url);
     for (let r = 0; r < Number(values.rounds); r++) {
-      for (const k of r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) {
+      for (const k of abOrder(r)) {
         load.push(Number(loadavg()[0]?.toFixed(2)));
         runs[k].push(await syncOnce(dirs[k], api.kubeconfig));
       }

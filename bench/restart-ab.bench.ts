@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { seedAllocatedCluster } from './support/populate.js';
 import { cpuSeconds, hwmKiB, rssKiB, startApiServerProcess, startController, threadCpuSeconds } from './support/procs.js';
 import type { ApiServerProcess } from './support/procs.js';
-import { median } from './support/stats.js';
+import { abOrder, compareAb } from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -73,14 +73,9 @@ async function main(): Promise<void> {
     await once(api, entries.a, 'warm');
     const rounds = Number(values.rounds);
     for (let r = 0; r < rounds; r++) {
-      for (const side of r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) runs[side].push(await once(api, entries[side], `${side}${r}`));
+      for (const side of abOrder(r)) runs[side].push(await once(api, entries[side], `${side}${r}`));
     }
-    const keys = Object.keys(runs.a[0] ?? {}).filter((k) => k !== 'load1');
-    const summary = (side: 'a' | 'b') => ({ entry: entries[side], runs: runs[side], median: Object.fromEntries(keys.map((k) => [k, median(runs[side].map((x) => x[k] ?? NaN))])) });
-    const a = summary('a');
-    const b = summary('b');
-    const ratio = Object.fromEntries(keys.map((k) => [k, Math.round(((b.median[k] ?? NaN) / (a.median[k] ?? NaN)) * 100) / 100]));
-    console.log(JSON.stringify({ bench: 'restart-ab', pods: PODS, populateMs, nodeOptions: values['node-options'], a, b, ratioBtoA: ratio, date: new Date().toISOString() }));
+    console.log(JSON.stringify({ bench: 'restart-ab', pods: PODS, populateMs, nodeOptions: values['node-options'], ...compareAb(entries, runs), date: new Date().toISOString() }));
   } finally {
     await api.close();
   }

@@ -11,6 +11,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { probe } from '../test/support/kubelet.js';
 import { startApiServerProcess, startController } from './support/procs.js';
+import { abOrder } from './support/stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,8 +96,7 @@ async function main(): Promise<void> {
   const order: Array<'a' | 'b'> = [];
   try {
     for (let r = 0; r < rounds; r++) {
-      const pair: Array<'a' | 'b'> = r % 2 === 0 ? ['a', 'b'] : ['b', 'a'];
-      for (const side of pair) {
+      for (const side of abOrder(r)) {
         order.push(side);
         runs[side].push(...(await sample(api.kubeconfig, entries[side], `storm-${side}-${r}`)));
       }

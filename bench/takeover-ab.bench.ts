@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { hwmKiB, resetHwm, rssKiB, startApiServerProcess, startController } from './support/procs.js';
 import type { Controller } from './support/procs.js';
 import { MAX_POPULATED_PODS, seedAllocatedCluster } from './support/populate.js';
-import { median } from './support/stats.js';
+import { abOrder, median } from './support/stats.js';
 
 const { values } = parseArgs({
   options: { a: { type: 'string' }, b: { type: 'string' }, pods: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '2' }, 'settle-ms': { type: 'string', default: '5000' } },
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     const populateMs = await seedAllocatedCluster(api, NS, PODS, entries.b);
     const rounds = Number(values.rounds);
     for (let r = 0; r < rounds; r++) {
-      for (const side of r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) runs[side].push(await once(api.kubeconfig, entries[side], `${side}${r}`));
+      for (const side of abOrder(r)) runs[side].push(await once(api.kubeconfig, entries[side], `${side}${r}`));
     }
     const summary = (side: 'a' | 'b') => ({
       entry: entries[side],

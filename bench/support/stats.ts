@@ -20,6 +20,30 @@ export function median(xs: readonly number[]): number {
   return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
 }
 
+/** Which build runs first in round `r` of an A/B: A B, then B A, and so on, so the machine's drift falls on both alike. */
+export function abOrder(r: number): readonly ['a', 'b'] | readonly ['b', 'a'] {
+  return r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const);
+}
+
+/** One side of an interleaved A/B: its entry, every round, and each figure's median. */
+export interface AbSide {
+  readonly entry: string;
+  readonly runs: ReadonlyArray<Record<string, number>>;
+  readonly median: Record<string, number>;
+}
+
+/**
+ * The A/B benches' summary: per side the rounds and each figure's median (figures named in
+ * `skip`, e.g. the load average, left out), and B's median over A's, rounded to 0.01.
+ */
+export function compareAb(entries: { readonly a: string; readonly b: string }, runs: Record<'a' | 'b', ReadonlyArray<Record<string, number>>>, skip: readonly string[] = ['load1']): { a: AbSide; b: AbSide; ratioBtoA: Record<string, number> } {
+  const keys = Object.keys(runs.a[0] ?? {}).filter((k) => !skip.includes(k));
+  const side = (s: 'a' | 'b'): AbSide => ({ entry: entries[s], runs: runs[s], median: Object.fromEntries(keys.map((k) => [k, median(runs[s].map((x) => x[k] ?? NaN))])) });
+  const a = side('a');
+  const b = side('b');
+  return { a, b, ratioBtoA: Object.fromEntries(keys.map((k) => [k, Math.round(((b.median[k] ?? NaN) / (a.median[k] ?? NaN)) * 100) / 100])) };
+}
+
 /** Machine and build facts every bench line carries. */
 export async function machine(): Promise<Record<string, unknown>> {
   const { cpus, loadavg, totalmem } = await import('node:os');
