@@ -57,7 +57,7 @@ export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext
   const items: T[] = [];
   let cont: string | undefined;
   do {
-    const page = await ctx.client.list<T>(kind.resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), ...(kind.cache.fields === undefined ? {} : { fields: kind.cache.fields }), signal }, (obj) => reduce(kind, obj));
+    const page = await ctx.client.list<T>(kind.resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), fields: kind.cache.fields, signal }, (obj) => reduce(kind, obj));
     for (const obj of page.items) items.push(obj);
     cont = page.continue;
   } while (cont !== undefined);
