@@ -3,9 +3,9 @@ import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from './errors.js';
 
 /** Sends a JSON body (already encoded) with `Content-Type: application/json`, as client-node requires. */
-export function sendJson(res: ServerResponse, code: number, body: string, headers: Record<string, string> = {}): void {
+export function sendJson(res: ServerResponse, code: number, body: string | Buffer, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Content-Length': typeof body === 'string' ? Buffer.byteLength(body) : body.length, ...headers });
   res.end(body);
 }
 

@@ -72,11 +72,19 @@ export function listPage(store: Store, q: ListQuery): ListPage {
   return { rv, items, continueToken: token, remaining: more && !q.filtered ? remaining : undefined };
 }
 
-/** `{"kind":"PodList",...}` assembled from cached per-object encodings. */
-export function encodeList(encoder: Encoder, q: ListQuery, page: ListPage): string {
+const COMMA = Buffer.from(',');
+
+/** `{"kind":"PodList",...}` assembled from cached per-object encodings, as one buffer. */
+export function encodeList(encoder: Encoder, q: ListQuery, page: ListPage): Buffer {
   const meta: Record<string, unknown> = { resourceVersion: String(page.rv) };
   if (page.continueToken !== undefined) meta['continue'] = page.continueToken;
   if (page.remaining !== undefined) meta['remainingItemCount'] = page.remaining;
-  const items = page.items.map((o) => (q.def.builtin ? encoder.listItem(o) : encoder.object(o, q.apiVersion)));
-  return `{"kind":"${q.def.listKind}","apiVersion":"${q.apiVersion}","metadata":${JSON.stringify(meta)},"items":[${items.join(',')}]}`;
+  const parts: Buffer[] = [Buffer.from(`{"kind":"${q.def.listKind}","apiVersion":"${q.apiVersion}","metadata":${JSON.stringify(meta)},"items":[`)];
+  for (let i = 0; i < page.items.length; i++) {
+    const o = page.items[i] as KubeObject;
+    if (i > 0) parts.push(COMMA);
+    parts.push(q.def.builtin ? encoder.listItem(o) : encoder.objectBytes(o, q.apiVersion));
+  }
+  parts.push(Buffer.from(']}'));
+  return Buffer.concat(parts);
 }

@@ -34,7 +34,7 @@ export function wantsProtobuf(accept: string | undefined): { protobuf: boolean; 
  * encoding; otherwise JSON when acceptable (content negotiation, as kube-apiserver for kinds
  * without a protobuf form); otherwise 406.
  */
-export function sendObject(catalog: ProtoCatalog, req: IncomingMessage, res: ServerResponse, code: number, apiVersion: string, kind: string, obj: Record<string, unknown>, json: () => string): void {
+export function sendObject(catalog: ProtoCatalog, req: IncomingMessage, res: ServerResponse, code: number, apiVersion: string, kind: string, obj: Record<string, unknown>, json: () => string | Buffer): void {
   const want = wantsProtobuf(req.headers.accept);
   if (want.protobuf) {
     try {
