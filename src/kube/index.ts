@@ -11,6 +11,7 @@ export {
   isNotFound,
   isResourceExpired,
   isTooManyRequests,
+  PageBuffer,
   policyRules,
   resourcePath,
   RESOURCES,

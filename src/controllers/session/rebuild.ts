@@ -11,7 +11,7 @@
  * is replaced by the cached one, any other by its slim form. The rebuild then costs one page of
  * full objects per list plus the slim objects the cache had not seen yet.
  */
-import { objectKey, RESOURCES } from '../../kube/index.js';
+import { objectKey, PageBuffer, RESOURCES } from '../../kube/index.js';
 import type { Informer, KubeObject, Resource } from '../../kube/index.js';
 import { subnetLabel } from '../../telemetry/labels.js';
 import { EVENT_REASONS } from '../constants.js';
@@ -56,8 +56,9 @@ function reduce<T extends KubeObject>(kind: Listed<T>, obj: T): T {
 export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext, 'client'>, kind: Listed<T>, signal: AbortSignal): Promise<T[]> {
   const items: T[] = [];
   let cont: string | undefined;
+  const pageBuffer = new PageBuffer();
   do {
-    const page = await ctx.client.list<T>(kind.resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), fields: kind.cache.fields, signal }, (obj) => reduce(kind, obj));
+    const page = await ctx.client.list<T>(kind.resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), fields: kind.cache.fields, pageBuffer, signal }, (obj) => reduce(kind, obj));
     for (const obj of page.items) items.push(obj);
     cont = page.continue;
   } while (cont !== undefined);

@@ -9,6 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../log/index.js';
 import type { Clock } from '../../clock/index.js';
 import type { EventInput } from './events.js';
+import type { PageBuffer } from './page-buffer.js';
 import type { RestInstruments, RetryPolicy } from './request.js';
 import type { Resource } from './resources.js';
 import type { FieldShape } from './projection.js';
@@ -41,6 +42,8 @@ export interface ListOptions extends ObjectOptions {
    * others, such as an informer's slim transform. Items come back with just these fields.
    */
   readonly fields?: FieldShape;
+  /** Read the answer into this buffer, reused across one list's pages; the items never refer to it. */
+  readonly pageBuffer?: PageBuffer;
 }
 
 export interface WatchOptions extends ObjectOptions {
@@ -170,7 +173,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     host: transport.host,
     async list<T extends KubeObject, U extends KubeObject = T>(resource: Resource, o: ListOptions = {}, map?: (item: T) => U): Promise<KubeList<U>> {
       const path = resourcePath(resource, { namespace: o.namespace }) + query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion });
-      const body = await bounded(o.signal, (signal) => requester.bytes({ method: 'GET', path, signal }, describe(resource, 'list')));
+      const body = await bounded(o.signal, (signal) => requester.bytes({ method: 'GET', path, signal }, describe(resource, 'list'), o.pageBuffer));
       const each = map === undefined ? (item: T) => withKind(item, resource) as unknown as U : (item: T) => map(withKind(item, resource));
       const { items, metadata } = decodeListBody(body, each, o.fields);
       const cont = metadata?.continue;

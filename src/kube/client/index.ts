@@ -26,6 +26,7 @@ export { decodeListBody } from './list-body.js';
 export { projectObject } from './projection.js';
 export type { FieldShape } from './projection.js';
 export type { DecodedList, ListMeta } from './list-body.js';
+export { PageBuffer } from './page-buffer.js';
 export { createTransport, readText } from './transport.js';
 export type { HttpRequest, HttpResponse, Transport } from './transport.js';
 export type { KubeList, KubeObject, ObjectMeta, StatusBody, WatchEvent, WatchEventType } from './types.js';

@@ -7,6 +7,7 @@ import { noopInstruments } from '../../telemetry/noop-instruments.js';
 import type { Logger } from '../../log/index.js';
 import type { Clock } from '../../clock/index.js';
 import type { HttpRequest, HttpResponse, Transport } from './transport.js';
+import type { PageBuffer } from './page-buffer.js';
 
 export type RestInstruments = Pick<Instruments, 'restClientRequests' | 'restClientRequestDuration'>;
 
@@ -29,7 +30,8 @@ export interface Requester {
   /** `send` plus reading the body as JSON. */
   json<T>(request: HttpRequest, what: string): Promise<T>;
   /** `send` plus reading the body's bytes, for a caller that decodes them itself. */
-  bytes(request: HttpRequest, what: string): Promise<Buffer>;
+  /** The body's bytes; with `into`, a view of that buffer (valid until its next use). */
+  bytes(request: HttpRequest, what: string, into?: PageBuffer): Promise<Buffer>;
   /** `send` plus reading the body to its end without decoding it. */
   discard(request: HttpRequest, what: string): Promise<void>;
 }
@@ -99,8 +101,8 @@ export function createRequester(options: RequesterOptions): Requester {
       const text = await readText(response.body);
       return (text === '' ? {} : JSON.parse(text)) as T;
     },
-    async bytes(request: HttpRequest, what: string): Promise<Buffer> {
-      return readBytes((await send(request, what)).body);
+    async bytes(request: HttpRequest, what: string, into?: PageBuffer): Promise<Buffer> {
+      return readBytes((await send(request, what)).body, into);
     },
     async discard(request: HttpRequest, what: string): Promise<void> {
       await drain((await send(request, what)).body);

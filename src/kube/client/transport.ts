@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { PageBuffer } from './page-buffer.js';
 
 /** One HTTP exchange with the API server. */
 export interface HttpRequest {
@@ -106,8 +107,14 @@ export function drain(body: IncomingMessage): Promise<void> {
   return untilEnd(body);
 }
 
-/** Reads a whole (non-streaming) body as bytes. */
-export async function readBytes(body: IncomingMessage): Promise<Buffer> {
+/** Reads a whole (non-streaming) body as bytes; `into`: into that reused buffer, as a view of it. */
+export async function readBytes(body: IncomingMessage, into?: PageBuffer): Promise<Buffer> {
+  if (into !== undefined) {
+    const declared = Number(body.headers['content-length']);
+    into.start(Number.isSafeInteger(declared) && declared > 0 ? declared : undefined);
+    await untilEnd(body, (chunk) => into.append(chunk));
+    return into.view();
+  }
   const chunks: Buffer[] = [];
   await untilEnd(body, (chunk) => chunks.push(chunk));
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);

@@ -1,4 +1,4 @@
-import { apiErrorFromStatus, createBackoff, isResourceExpired, REFLECTOR_BACKOFF, sleepUnlessAborted } from '../client/index.js';
+import { apiErrorFromStatus, createBackoff, isResourceExpired, PageBuffer, REFLECTOR_BACKOFF, sleepUnlessAborted } from '../client/index.js';
 import type { BackoffOptions, FieldShape, KubeClient, KubeObject, Resource, StatusBody } from '../client/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Clock } from '../../clock/index.js';
@@ -99,6 +99,7 @@ async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signa
   const transform = options.transform;
   let cont: string | undefined;
   let rv = '';
+  const pageBuffer = new PageBuffer();
   options.sink.listing();
   do {
     // The transform runs as each item is decoded: only its slim copy outlives the page.
@@ -109,6 +110,7 @@ async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signa
       limit: options.pageSize ?? 500,
       continue: cont,
       fields: options.fields,
+      pageBuffer,
       signal,
     }, transform);
     for (const item of page.items) items.push(item);

@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { createTransport, readText } from '../../../src/kube/client/index.js';
+import { createTransport, PageBuffer, readText } from '../../../src/kube/client/index.js';
+import { readBytes } from '../../../src/kube/client/transport.js';
 
 let server: Server;
 let port = 0;
@@ -14,6 +15,13 @@ before(async () => {
     if (req.url === '/whole') {
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify({ metadata: { name: 'p' }, data: 'x'.repeat(200_000) }));
+      return;
+    }
+    if (req.url?.startsWith('/chunked/') === true) {
+      // No Content-Length: chunked transfer in pieces of 10,000, as a real API server sends a large list.
+      const text = 'y'.repeat(Number(req.url.slice('/chunked/'.length)));
+      for (let i = 0; i < text.length; i += 10_000) res.write(text.slice(i, i + 10_000));
+      res.end();
       return;
     }
     // Promises 1,000 bytes, sends 10, then resets the connection.
@@ -43,5 +51,23 @@ describe('readText', () => {
     const res = await transport().send({ method: 'GET', path: '/cut' });
     assert.equal(res.status, 200);
     await assert.rejects(readText(res.body), (err: Error) => /aborted|closed before its end|ECONNRESET/.test(`${err.message} ${(err as NodeJS.ErrnoException).code ?? ''}`));
+  });
+});
+
+describe('readBytes into a PageBuffer', () => {
+  it('reads bodies with and without a Content-Length into one buffer, each exactly, shorter after longer', async () => {
+    const buffer = new PageBuffer();
+    const whole = await readBytes((await transport().send({ method: 'GET', path: '/whole' })).body, buffer);
+    assert.equal((JSON.parse(whole.toString('utf8')) as { data: string }).data.length, 200_000);
+    for (const n of [300_000, 25_000, 0, 120_001]) {
+      const bytes = await readBytes((await transport().send({ method: 'GET', path: `/chunked/${n}` })).body, buffer);
+      assert.equal(bytes.length, n);
+      assert.ok(bytes.every((b) => b === 0x79), `body of ${n} bytes is its own, with nothing of the one before`);
+    }
+  });
+
+  it('rejects a body the server cuts short, as without a buffer', async () => {
+    const res = await transport().send({ method: 'GET', path: '/cut' });
+    await assert.rejects(readBytes(res.body, new PageBuffer()), (err: Error) => /aborted|closed before its end|ECONNRESET/.test(`${err.message} ${(err as NodeJS.ErrnoException).code ?? ''}`));
   });
 });
