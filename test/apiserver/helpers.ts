@@ -17,9 +17,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** A fresh server on a free port with a kubeconfig in a temp dir. */
+/** A fresh server on a free port with a kubeconfig in a temp dir; stored objects frozen, so a write that mutates one fails. */
 export async function setup(options: ApiServerOptions = {}): Promise<Harness> {
-  const server = await startApiServer(options);
+  const server = await startApiServer({ freezeStored: true, ...options });
   const dir = await mkdtemp(join(tmpdir(), 'apiserver-test-'));
   const kubeconfig = join(dir, 'kubeconfig');
   await server.writeKubeconfig(kubeconfig);

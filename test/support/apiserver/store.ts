@@ -15,6 +15,12 @@ interface Collection {
  * and a ring of the last `historyLimit` events. Every RV bump records exactly one event, so
  * event `rv` sits at ring slot `rv % historyLimit` and resuming a watch is O(events missed).
  */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
+
 export class Store {
   private readonly collections = new Map<string, Collection>();
   private readonly ring: Array<StoreEvent | undefined>;
@@ -24,7 +30,11 @@ export class Store {
   private floor: number;
   private discardWrites = false;
 
-  constructor(readonly historyLimit = 10_000, startRv = 1) {
+  /**
+   * `freeze`: deep-freeze every stored object, so code that mutates one (every write must store
+   * a new object, sharing only unchanged parts) throws instead of corrupting history. For tests.
+   */
+  constructor(readonly historyLimit = 10_000, startRv = 1, private readonly freeze = false) {
     if (!Number.isInteger(historyLimit) || historyLimit < 1) throw new Error(`historyLimit: expected a positive integer, got ${historyLimit}`);
     this.ring = new Array<StoreEvent | undefined>(historyLimit);
     this.rv = startRv;
@@ -104,6 +114,7 @@ export class Store {
   /** Stores `object` (whose metadata.resourceVersion must be `nextRv()`) and records the event. */
   write(type: WatchEventType, resource: string, object: KubeObject, prev: KubeObject | undefined): void {
     if (this.discardWrites) return;
+    if (this.freeze) deepFreeze(object);
     const c = this.collection(resource);
     const key = objectKey(object.metadata.namespace, object.metadata.name ?? '');
     this.rv += 1;
