@@ -3,7 +3,7 @@
 // kube-apiserver's strict decoding message) or dropped with a `Warning` header (Warn) or silently (Ignore).
 import type { Type } from 'protobufjs';
 import { badRequest } from './errors.js';
-import { isSpecial, jsonFields } from './pb-codec.js';
+import { fullName, isSpecial, jsonFields } from './pb-codec.js';
 import type { ProtoCatalog } from './protobuf.js';
 import type { Store } from './store.js';
 import { isObject } from './types.js';
@@ -22,7 +22,7 @@ const OBJECT_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** Unknown fields under a protobuf-described value; `drop` removes them as it goes. */
 function walkType(t: Type, value: unknown, path: string, out: string[], drop: boolean): void {
-  if (!isObject(value) || isSpecial(t.fullName.replace(/^\./, ''))) return;
+  if (!isObject(value) || isSpecial(fullName(t))) return;
   const fields = jsonFields(t);
   for (const [key, v] of Object.entries(value)) {
     const entry = fields.get(key);

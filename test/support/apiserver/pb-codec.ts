@@ -24,7 +24,7 @@ const STRING_LISTS = new Set(['k8s.io.api.authentication.v1.ExtraValue', 'k8s.io
 // realistic pod's normalize asked for it thousands of times (a third of its cost, profiled).
 const NAMES = new WeakMap<Type, string>();
 
-function fullName(t: Type): string {
+export function fullName(t: Type): string {
   let name = NAMES.get(t);
   if (name === undefined) {
     name = t.fullName.replace(/^\./, '');
