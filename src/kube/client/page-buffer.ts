@@ -1,13 +1,18 @@
 /**
  * One byte buffer that the pages of a list are read into in turn. A page of 500 realistic pods
- * is ~4 MB; concatenating its chunks into a fresh buffer per page first touches ~1,000 new
- * memory pages each time, and those page faults were 268 ms of a restart's main thread at 11k
- * pods (profiled). Reusing memory already touched leaves only the copy.
+ * is ~4 MB. Concatenating each page's chunks into fresh memory was 268 ms of a profiled
+ * restart's main thread at 11k pods; 22 such concatenations take ~290 ms on fresh memory and
+ * 30-45 ms on memory already touched (bench/RESULTS.md, section J). Reusing the buffer leaves
+ * only the copy.
  *
- * A page's bytes are valid until the next `read`: the list decoder copies what it keeps into
+ * A page's bytes are valid until the next `start`: the list decoder copies what it keeps into
  * strings and objects, so nothing outlives its page. The buffer lives as long as the list that
  * owns it (the reflector's or the rebuild's), not the process.
  */
+
+/** A Content-Length above this only sizes the buffer as the bytes arrive, not up front. */
+const MAX_PRESIZE = 64 * 1024 * 1024;
+
 export class PageBuffer {
   private bytes = Buffer.allocUnsafe(0);
   private length = 0;
@@ -15,7 +20,7 @@ export class PageBuffer {
   /** Starts a page; `expected` (a Content-Length) sizes the buffer once when known. */
   start(expected: number | undefined): void {
     this.length = 0;
-    if (expected !== undefined && expected > this.bytes.length) this.bytes = Buffer.allocUnsafe(expected);
+    if (expected !== undefined && expected > this.bytes.length && expected <= MAX_PRESIZE) this.bytes = Buffer.allocUnsafe(expected);
   }
 
   append(chunk: Buffer): void {

@@ -29,8 +29,7 @@ export interface Requester {
   send(request: HttpRequest, what: string): Promise<HttpResponse>;
   /** `send` plus reading the body as JSON. */
   json<T>(request: HttpRequest, what: string): Promise<T>;
-  /** `send` plus reading the body's bytes, for a caller that decodes them itself. */
-  /** The body's bytes; with `into`, a view of that buffer (valid until its next use). */
+  /** `send` plus reading the body's bytes, for a caller that decodes them itself; with `into`, a view of that buffer (valid until its next use). */
   bytes(request: HttpRequest, what: string, into?: PageBuffer): Promise<Buffer>;
   /** `send` plus reading the body to its end without decoding it. */
   discard(request: HttpRequest, what: string): Promise<void>;

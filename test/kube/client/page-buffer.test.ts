@@ -40,6 +40,13 @@ describe('PageBuffer', () => {
     );
   });
 
+  it('takes an absurd announced length as no length, instead of allocating it', () => {
+    const buffer = new PageBuffer();
+    buffer.start(2 ** 40);
+    buffer.append(Buffer.from('{"items":[]}'));
+    assert.equal(buffer.view().toString(), '{"items":[]}');
+  });
+
   it('leaves nothing decoded from a page pointing into it once the next page overwrites it', () => {
     const pods = (tag: string, n: number) => Array.from({ length: n }, (_, i) => ({ metadata: { name: `${tag}-${i}`, annotations: { a: `${tag}é${i}` } }, spec: { nodeName: tag } }));
     const body = (items: unknown[]) => Buffer.from(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '7', continue: 'c' }, items }));
