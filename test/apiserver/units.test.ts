@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { apply as referenceMergePatch } from 'json-merge-patch';
 import { ApiError } from '../support/apiserver/errors.js';
-import { strategicMerge } from '../support/apiserver/patch.js';
+import { mergePatch, strategicMerge } from '../support/apiserver/patch.js';
 import { builtinDefs } from '../support/apiserver/registry.js';
 import { parseFieldSelector, parseLabelSelector } from '../support/apiserver/selectors.js';
 import { Store } from '../support/apiserver/store.js';
@@ -116,5 +118,26 @@ describe('table helpers', () => {
     assert.equal(evalPath(o, '.status.conditions[?(@.type=="Ready")].status'), 'True');
     assert.equal(evalPath(o, '.status.conditions[0].type'), 'A');
     assert.equal(evalPath(o, '.spec.missing'), undefined);
+  });
+});
+
+describe('JSON merge patch (RFC 7386)', () => {
+  // Keys that collide between target and patch, so merges, deletes and replacements all happen.
+  const key = fc.constantFrom('a', 'b', 'c', 'metadata', 'spec');
+  const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    v: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.integer(), fc.string({ maxLength: 3 }), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(key, tie('v'), { maxKeys: 4 })),
+  })).v;
+
+  it('gives what json-merge-patch gives, without touching the target', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, json, { maxKeys: 5 }), json, (target, patch) => {
+        const before = JSON.stringify(target);
+        const want = referenceMergePatch(structuredClone(target), structuredClone(patch));
+        // As JSON: key order included, prototypes aside (fast-check's dictionaries have none).
+        assert.equal(JSON.stringify(mergePatch(target, patch)), JSON.stringify(want));
+        assert.equal(JSON.stringify(target), before, 'the target is never mutated');
+      }),
+      { numRuns: 500 },
+    );
   });
 });
