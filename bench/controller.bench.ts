@@ -279,11 +279,14 @@ async function takeoverRun(api: ApiServerProcess, leader: Controller, live: Live
   const at = (msg: string) => standby.ctl.logs.findLast((l) => l['msg'] === msg);
   const leading = at('started leading');
   const rebuilt = at('IPAM rebuilt');
+  const retries = standby.ctl.logs.filter((l) => l['msg'] === 'IPAM rebuild list failed; retrying');
   out['takeover'] = {
     killedAtPods: cached + midway.created,
     leaderAliveAtKill,
     leadingAfterKillMs: leading === undefined ? null : Date.parse(String(leading['time'])) - killedAt,
     ipamRebuilt: rebuilt === undefined ? null : { restored: rebuilt['restored'], ms: rebuilt['ms'] },
+    // Each failed attempt of the rebuild's lists starts them over (e.g. a continue token expired).
+    rebuildListRetries: retries.map((l) => String(l['err']).slice(0, 160)),
     peakMiB,
     steadyMiB,
     peakOverSteady: Math.round((peakMiB / steadyMiB) * 100) / 100,
