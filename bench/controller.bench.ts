@@ -158,9 +158,9 @@ function logCounts(c: Controller): Record<string, number> {
   return { total: c.ctl.logs.length, ...Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]).slice(0, 8)) };
 }
 
-/** The controller's first log lines as `+ms msg` from spawn, with Ready placed among them. */
+/** The controller's first log lines as `+ms msg` from spawn (an informer's line names it), with Ready placed among them. */
 function timeline(c: Controller): string[] {
-  const lines = c.ctl.logs.slice(0, 20).map((l) => ({ t: Date.parse(String(l['time'])) - c.spawnedAt, msg: String(l['msg']) }));
+  const lines = c.ctl.logs.slice(0, 20).map((l) => ({ t: Date.parse(String(l['time'])) - c.spawnedAt, msg: l['informer'] === undefined ? String(l['msg']) : `${String(l['msg'])} (${String(l['informer'])})` }));
   lines.push({ t: c.readyMs, msg: '<- /readyz 200 seen by the bench' });
   return lines.sort((a, b) => a.t - b.t).map((l) => `+${Math.round(l.t)}ms ${l.msg}`);
 }
