@@ -12,7 +12,7 @@ export const RBRACE = 0x7d;
 export const LBRACKET = 0x5b;
 export const RBRACKET = 0x5d;
 
-export function isSpace(c: number): boolean {
+function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 

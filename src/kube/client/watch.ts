@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { isSpace, skipSpace } from './json-scan.js';
+import { skipSpace } from './json-scan.js';
 import { projectObjectAt } from './projection.js';
 import type { FieldShape } from './projection.js';
 import type { KubeObject, WatchEvent, WatchEventType } from './types.js';
@@ -90,11 +90,6 @@ export function decodeWatch<T extends KubeObject>(body: Readable, inactivityMs: 
 
 const NEWLINE = 0x0a;
 
-function blanksUntil(b: Buffer, i: number, end: number): boolean {
-  while (i < end && isSpace(b[i] as number)) i++;
-  return i === end;
-}
-
 /** The event on `b[start, end)`; undefined for a blank line. */
 function decodeLine<T extends KubeObject>(b: Buffer, start: number, end: number, shape: FieldShape | undefined): WatchEvent<T> | undefined {
   const first = skipSpace(b, start);
@@ -103,7 +98,7 @@ function decodeLine<T extends KubeObject>(b: Buffer, start: number, end: number,
     const projected = projectObjectAt(b, first, shape);
     // The object must end on this line, followed by blanks only; anything else, or an ERROR's
     // Status, is decoded from the whole line as before.
-    if (projected !== undefined && projected.end <= end && blanksUntil(b, projected.end, end)) {
+    if (projected !== undefined && projected.end <= end && skipSpace(b, projected.end) >= end) {
       const event = parseWatchLine<T>(projected.text);
       if (event.type !== 'ERROR') return event;
     }

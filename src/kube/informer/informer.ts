@@ -157,7 +157,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
       if (period > 0) schedule();
       try {
         const { client, resource, namespace, labelSelector, fieldSelector, random, transform, fields } = options;
-        const target = { client, resource, namespace, labelSelector, fieldSelector, ...(transform === undefined ? {} : { transform }), ...(fields === undefined ? {} : { fields }) };
+        const target = { client, resource, namespace, labelSelector, fieldSelector, ...(transform === undefined ? {} : { transform }), fields };
         await runReflector({ ...options.reflector, ...target, sink, logger, clock, ...(random === undefined ? {} : { random }) }, signal);
       } finally {
         cancelResync();
