@@ -5,7 +5,8 @@ export { familyBits, formatIp, formatIpv4, formatIpv6, parseIp, parseIpv4Number,
 export type { Family, ParsedIp } from './ip.js';
 export { createIpam } from './ipam.js';
 export type { Ipam, IpamOptions } from './ipam.js';
-export { MacSet, MacSource, formatMac, parseMac } from './mac.js';
+export { MacSet, formatMac, parseMac } from './mac.js';
+export { MacSpace } from './mac-space.js';
 export type { RandomFill } from './mac.js';
 export type { FamilyUsage } from './pool.js';
 export { RangeList } from './range-list.js';

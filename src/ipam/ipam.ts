@@ -8,8 +8,9 @@
 import { cidrContains, cidrOverlaps, parseCidr } from './cidr.js';
 import { parseIp } from './ip.js';
 import type { Family } from './ip.js';
-import { MacSource, parseMac } from './mac.js';
+import { parseMac } from './mac.js';
 import type { RandomFill } from './mac.js';
+import { MacSpace } from './mac-space.js';
 import { FamilyPool } from './pool.js';
 import type { FamilyUsage } from './pool.js';
 import { DetachedClaims } from './detached.js';
@@ -31,9 +32,9 @@ import type {
 } from './types.js';
 
 export interface IpamOptions {
-  /** Random source for MACs. Default: `crypto.getRandomValues`. */
+  /** Random source for each subnet's MAC permutation keys. Default: `crypto.getRandomValues`. */
   readonly random?: RandomFill;
-  /** Random MACs tried before giving up with `NoAvailableAddress`. Default 64. */
+  /** Generated MACs skipped (each claimed by a static or restored MAC) before giving up with `NoAvailableAddress`. Default 64. */
   readonly macAttempts?: number;
 }
 
@@ -130,26 +131,24 @@ function rebuild(old: SubnetState, compiled: CompiledSubnet, next: SubnetState):
       pool.claim(value, a.key);
     }
     next.byKey.set(a.key, { ...a, cidr: compiled.cidrBlock, gateway: compiled.gateway });
-    const mac = parseMac(a.mac);
-    if (mac !== undefined) next.macs.add(mac);
   }
   return { ok: true, changed: true, subnet: info(compiled) };
 }
 
 class SubnetIpam implements Ipam {
-  private readonly macSource: MacSource;
+  private readonly random: RandomFill;
   private readonly macAttempts: number;
   private readonly subnetsByName = new Map<string, SubnetState>();
   private readonly detachedClaims = new DetachedClaims();
 
   constructor(options: IpamOptions) {
-    this.macSource = new MacSource(options.random ?? ((bytes) => crypto.getRandomValues(bytes)));
+    this.random = options.random ?? ((bytes) => crypto.getRandomValues(bytes));
     this.macAttempts = options.macAttempts ?? 64;
   }
 
   private newState(compiled: CompiledSubnet, old?: SubnetState): SubnetState {
     const pool = (f: FamilySpec | undefined, prev: FamilyPool | undefined) => f && new FamilyPool(f, prev?.releasedRanges());
-    return new SubnetState(compiled, pool(compiled.v4, old?.v4), pool(compiled.v6, old?.v6), this.macSource, this.macAttempts);
+    return new SubnetState(compiled, pool(compiled.v4, old?.v4), pool(compiled.v6, old?.v6), old?.macs ?? new MacSpace(this.random), this.macAttempts);
   }
 
   upsertSubnet(spec: SubnetSpec): UpsertSubnetResult {

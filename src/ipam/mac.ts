@@ -1,7 +1,6 @@
 /**
- * MAC addresses: parsing, formatting, random generation and a per-subnet uniqueness
- * set that holds 48-bit values in a typed array (no per-entry heap objects, so a
- * million MACs cost ~16 MB and no GC work).
+ * MAC addresses: parsing, formatting, and a set that holds 48-bit values in a typed
+ * array (no per-entry heap objects, so a million MACs cost ~16 MB and no GC work).
  */
 
 /** Fills the array with random bytes (the shape of `crypto.getRandomValues`). */
@@ -51,32 +50,6 @@ export function parseMac(text: string): number | undefined {
   const firstOctet = Math.floor(value / 2 ** 40);
   if (value === 0 || (firstOctet & 1) === 1) return undefined;
   return value;
-}
-
-/**
- * Random locally administered unicast MACs, as Kube-OVN's `util.GenerateMac`: six
- * random bytes with the U/L bit set and the I/G bit cleared. Randomness is read in
- * batches because one `getRandomValues` call per MAC costs microseconds.
- */
-export class MacSource {
-  private readonly pool = new Uint8Array(6 * 256);
-  private pos = this.pool.length;
-
-  constructor(private readonly fill: RandomFill) {}
-
-  /** Next random MAC as a 48-bit number (never 0, never multicast). */
-  next(): number {
-    if (this.pos + 6 > this.pool.length) {
-      this.fill(this.pool);
-      this.pos = 0;
-    }
-    const p = this.pool;
-    const i = this.pos;
-    this.pos = i + 6;
-    const hi = ((((p[i] as number) | 0x02) & 0xfe) << 16) | ((p[i + 1] as number) << 8) | (p[i + 2] as number);
-    const lo = ((p[i + 3] as number) << 16) | ((p[i + 4] as number) << 8) | (p[i + 5] as number);
-    return hi * TWO_24 + lo;
-  }
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { parseIp } from './ip.js';
 import type { Family } from './ip.js';
-import { MacSet, formatMac, parseMac } from './mac.js';
-import type { MacSource } from './mac.js';
+import { formatMac, parseMac } from './mac.js';
+import type { MacSpace } from './mac-space.js';
 import type { FamilyPool } from './pool.js';
 import type { CompiledSubnet } from './spec.js';
 import type { AllocateFailure, AllocateFailureReason, AllocateResult, Allocation, SubnetStats } from './types.js';
@@ -27,13 +27,13 @@ function failure(reason: AllocateFailureReason, message: string, holder?: string
 
 export class SubnetState {
   readonly byKey = new Map<string, Allocation>();
-  readonly macs = new MacSet();
 
+  /** `macs` outlives a spec change: the allocations, and so their MACs, carry over. */
   constructor(
     public compiled: CompiledSubnet,
     public v4: FamilyPool | undefined,
     public v6: FamilyPool | undefined,
-    private readonly macSource: MacSource,
+    readonly macs: MacSpace,
     private readonly macAttempts: number,
   ) {}
 
@@ -52,7 +52,7 @@ export class SubnetState {
     const p6 = this.v6;
     if (p4 !== undefined && !p4.hasFree()) return this.exhausted(4);
     if (p6 !== undefined && !p6.hasFree()) return this.exhausted(6);
-    const mac = this.newMac(true);
+    const mac = this.macs.generate(this.macAttempts);
     if (mac === undefined) return this.macExhausted();
     const v4 = p4?.takeText();
     const v6 = p6?.takeText();
@@ -73,13 +73,14 @@ export class SubnetState {
       const holder = this.findHolder((a) => a.mac === text);
       return failure('AddressConflict', `MAC ${text} is already used by ${holder ?? 'another allocation'} in subnet ${this.name}`, holder);
     }
-    mac ??= this.newMac();
+    const generated = mac === undefined;
+    mac ??= this.macs.generate(this.macAttempts);
     if (mac === undefined) return this.macExhausted();
     const v4 = this.commitFamily(this.v4, plan4, existing?.v4, key);
     const v6 = this.commitFamily(this.v6, plan6, existing?.v6, key);
     if (mac !== existingMac) {
       if (existingMac !== undefined) this.macs.delete(existingMac);
-      this.macs.add(mac);
+      if (!generated) this.macs.add(mac);
     } else if (existing !== undefined && v4 === existing.v4 && v6 === existing.v6) {
       return existing; // nothing changed: the same object, as for a plain re-allocation
     }
@@ -154,16 +155,6 @@ export class SubnetState {
     return a;
   }
 
-  /** A random MAC not in use here; with `insert` it is also added (one probe instead of two). */
-  private newMac(insert = false): number | undefined {
-    // 2^46 random MACs make a collision rare; the bound only guards a broken random source.
-    for (let i = 0; i < this.macAttempts; i++) {
-      const m = this.macSource.next();
-      if (insert ? this.macs.add(m) : !this.macs.has(m)) return m;
-    }
-    return undefined;
-  }
-
   // O(allocations): only on the conflict path, so the hot path keeps no address -> key index.
   private findHolder(match: (a: Allocation) => boolean): string | undefined {
     for (const a of this.byKey.values()) if (match(a)) return a.key;
@@ -175,7 +166,7 @@ export class SubnetState {
   }
 
   private macExhausted(): AllocateFailure {
-    return failure('NoAvailableAddress', `no unique MAC after ${this.macAttempts} random tries in subnet ${this.name}`);
+    return failure('NoAvailableAddress', `no unique MAC after ${this.macAttempts} tries in subnet ${this.name}: each one generated was claimed by a static or restored MAC`);
   }
 
   stats(): SubnetStats {

@@ -179,26 +179,60 @@ describe('IPAM static addresses', () => {
 });
 
 describe('IPAM MACs', () => {
-  it('keeps MACs unique per subnet even when the random source repeats', () => {
-    let n = 0;
-    // every other 6-byte group repeats the previous one
-    const random: RandomFill = (bytes) => {
-      for (let i = 0; i < bytes.length; i += 6) bytes.fill(Math.floor(n++ / 2) % 256, i, i + 6);
-    };
-    const ipam = setup([{ name: 'net', cidrBlock: '10.0.0.0/24' }], random);
-    const macs = Array.from({ length: 50 }, (_, i) => ok(ipam.allocate(`k${i}`, 'net')).mac);
-    assert.equal(new Set(macs).size, 50);
-    assert.equal(macs[0], '02:00:00:00:00:00');
+  const constant: RandomFill = (bytes) => bytes.fill(7);
+  /** The MACs an IPAM with the constant random source generates first in subnet `net`. */
+  function upcomingMacs(n: number): string[] {
+    const twin = setup([{ name: 'net', cidrBlock: '10.0.0.0/24' }], constant);
+    return Array.from({ length: n }, (_, i) => ok(twin.allocate(`twin${i}`, 'net')).mac);
+  }
+
+  it('keeps MACs unique per subnet whatever the random source, a constant one included', () => {
+    const ipam = setup([{ name: 'net', cidrBlock: '10.0.0.0/16' }], constant);
+    const macs = Array.from({ length: 3000 }, (_, i) => ok(ipam.allocate(`k${i}`, 'net')).mac);
+    assert.equal(new Set(macs).size, 3000);
+    for (const mac of macs) assert.equal(parseInt(mac.slice(0, 2), 16) & 3, 2, `${mac} is locally administered unicast`);
+  });
+
+  it('skips a generated MAC that a restored allocation holds', () => {
+    const [first, second] = upcomingMacs(2);
+    const ipam = setup([{ name: 'net', cidrBlock: '10.0.0.0/24' }], constant);
+    ok(ipam.restore('old', 'net', { v4: '10.0.0.9', mac: first }));
+    assert.equal(ok(ipam.allocate('new', 'net')).mac, second);
   });
 
   it('fails without leaking addresses when no unique MAC can be found', () => {
-    const ipam = setup([{ name: 'net', cidrBlock: '10.0.0.0/24,fd00::/64' }], (bytes) => bytes.fill(7));
-    ok(ipam.allocate('a', 'net'));
+    const [first, second] = upcomingMacs(2);
+    const ipam = createIpam({ random: constant, macAttempts: 1 });
+    upserted(ipam.upsertSubnet({ name: 'net', cidrBlock: '10.0.0.0/24,fd00::/64' }));
+    ok(ipam.restore('old', 'net', { v4: '10.0.0.9', v6: 'fd00::9', mac: first }));
     const r = ipam.allocate('b', 'net');
     assert.equal(!r.ok && r.reason, 'NoAvailableAddress');
+    assert.match(!r.ok ? r.message : '', /no unique MAC after 1 tries/);
     const u = ipam.usage('net');
     assert.equal(u?.v4.usingIPs, 1n);
     assert.equal(u?.v6.usingIPs, 1n);
+    assert.equal(ok(ipam.allocate('b', 'net')).mac, second, 'the next try moves on');
+  });
+
+  it('gives a released generated MAC to a static request, and refuses it while held', () => {
+    const ipam = setup([{ name: 'net', cidrBlock: '10.0.0.0/24' }]);
+    const a = ok(ipam.allocate('a', 'net'));
+    const held = ipam.allocate('b', 'net', { mac: a.mac });
+    assert.deepEqual([!held.ok && held.reason, !held.ok && held.holder], ['AddressConflict', 'a']);
+    ipam.release('a');
+    assert.equal(ok(ipam.allocate('b', 'net', { mac: a.mac })).mac, a.mac);
+    assert.equal(ipam.stats('net')?.macs, 1);
+  });
+
+  it('keeps every MAC held through a spec change', () => {
+    const ipam = setup([{ name: 'net', cidrBlock: '10.0.0.0/24' }]);
+    const macs = Array.from({ length: 20 }, (_, i) => ok(ipam.allocate(`k${i}`, 'net')).mac);
+    upserted(ipam.upsertSubnet({ name: 'net', cidrBlock: '10.0.0.0/24', excludeIps: ['10.0.0.200'] }));
+    const r = ipam.allocate('other', 'net', { mac: macs[5] });
+    assert.deepEqual([!r.ok && r.reason, !r.ok && r.holder], ['AddressConflict', 'k5']);
+    const more = Array.from({ length: 20 }, (_, i) => ok(ipam.allocate(`m${i}`, 'net')).mac);
+    assert.equal(new Set([...macs, ...more]).size, 40);
+    assert.equal(ipam.stats('net')?.macs, 40);
   });
 });
 
@@ -386,13 +420,18 @@ describe('IPAM invariants', () => {
       return seed % n;
     };
     const live = new Set<string>();
+    const seenMacs: string[] = []; // static MACs and restores reuse them: generated, freed, claimed again
     for (let step = 0; step < 4000; step++) {
       const key = `k${rand(40)}`;
-      const op = rand(10);
-      if (op < 4) ipam.allocate(key, 'net');
-      else if (op < 6) ipam.allocate(key, 'net', { ip: `10.0.0.${rand(32)}` });
-      else if (op < 7) ipam.restore(key, 'net', { v4: `10.0.0.${rand(32)}`, v6: `fd00::${rand(32).toString(16)}` });
+      const op = rand(11);
+      const seenMac = seenMacs[rand(seenMacs.length + 1)];
+      let r: AllocateResult | undefined;
+      if (op < 4) r = ipam.allocate(key, 'net');
+      else if (op < 6) r = ipam.allocate(key, 'net', { ip: `10.0.0.${rand(32)}` });
+      else if (op < 7) r = ipam.restore(key, 'net', { v4: `10.0.0.${rand(32)}`, v6: `fd00::${rand(32).toString(16)}`, ...(seenMac === undefined ? {} : { mac: seenMac }) });
+      else if (op < 8 && seenMac !== undefined) r = ipam.allocate(key, 'net', { mac: seenMac });
       else ipam.release(key);
+      if (r?.ok === true) seenMacs.push(r.mac);
       live.add(key);
       const holders = new Map<string, string>();
       let using = 0n;
