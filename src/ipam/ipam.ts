@@ -2,8 +2,8 @@
  * The IPAM: many subnets, allocations keyed by pod (`ns/name`). Pure and synchronous;
  * the caller serialises calls (one event loop does). Kube-OVN behaviour: lowest free
  * address first, released addresses reused only once the free range is exhausted,
- * gateway and excludeIps never handed out dynamically, random locally administered
- * unicast MACs unique per subnet.
+ * gateway and excludeIps never handed out dynamically, random-looking locally administered
+ * unicast MACs unique per subnet (drawn from a keyed permutation: mac-space.ts).
  */
 import { cidrContains, cidrOverlaps, parseCidr } from './cidr.js';
 import { parseIp } from './ip.js';
