@@ -141,7 +141,9 @@ const [app, launcher] = await Promise.all([
     metafile: values.metafile !== undefined,
   }),
   // The launcher must not pull the controller in: it loads it after setting the V8 flags.
-  build({ ...common, entryPoints: { main: join(ROOT, 'src/launch.ts') }, bundle: false, sourcemap: false, legalComments: 'none', metafile: values.metafile !== undefined }),
+  // Bundled for the health thread's early start (src/health/prestart.ts, Node built-ins only);
+  // the controller is imported by a run-time URL, which esbuild leaves alone.
+  build({ ...common, entryPoints: { main: join(ROOT, 'src/launch.ts') }, sourcemap: false, legalComments: 'none', metafile: values.metafile !== undefined }),
 ]);
 if (values.metafile !== undefined) {
   const meta = { inputs: { ...app.metafile.inputs, ...launcher.metafile.inputs }, outputs: { ...app.metafile.outputs, ...launcher.metafile.outputs } };

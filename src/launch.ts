@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The shipped entry (dist/main.js). It gives the controller the V8 flags it is sized for, however
 // it is started (`node dist/main.js`, the image, `npx kube-ovn-controller`), then loads the
-// controller bundle. Imports nothing but Node built-ins, so it costs a few milliseconds to load.
+// controller bundle. Imports nothing but Node built-ins (and bundles the few lines of
+// health/prestart.ts), so it costs a few milliseconds to load.
+import { prestartHealthWorker } from './health/prestart.js';
+import type { StartSeams } from './main.js';
 
 /**
  * V8 sizes the young generation from the machine's memory and keeps up to 3 x 16..64 MiB of it
@@ -44,4 +47,8 @@ if ((missing.length > 0 || missingEnv.length > 0) && script !== undefined && typ
   const env = { ...process.env, ...Object.fromEntries(missingEnv) };
   process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, script, ...process.argv.slice(2)], env);
 }
-await import(new URL('./controller.js', import.meta.url).href);
+// Past the re-exec: this is the process that runs. The health thread boots while the controller's
+// bundle loads (prestart.ts), then gets its settings from the controller.
+const prestartedHealth = prestartHealthWorker(new URL('./worker.js', import.meta.url));
+const controller = (await import(new URL('./controller.js', import.meta.url).href)) as { run(seams: StartSeams): void };
+controller.run({ prestartedHealth });

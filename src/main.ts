@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { credentialsOf, parseConfig } from './config/index.js';
 import type { CompileSubnet, Config } from './config/index.js';
 import { compileSubnetSpec } from './ipam/index.js';
 import { createLifecycle, installSignalHandlers } from './lifecycle/index.js';
 import type { Lifecycle } from './lifecycle/index.js';
+import type { PrestartedHealthWorker } from './health/index.js';
 import { createLogger } from './log/index.js';
 import type { Logger } from './log/index.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
@@ -66,12 +68,13 @@ function guardProcess(logger: Logger): void {
  * through it, and after them, so their last requests finish. The controllers stop first: reconciles drain and the
  * Lease is released, so a standby takes over at once.
  */
-function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>, logger: Logger, exit: (code: number) => void): Lifecycle {
+function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>, logger: Logger, exit: (code: number) => void, seams: StartSeams): Lifecycle {
   // Without its health thread the pod can only be restarted by failed probes, slowly: exit now.
-  const health = healthPart(config, logger, (code) => {
+  const onThreadExit = (code: number): void => {
     logger.fatal({ code }, 'health worker thread exited: probes would go unanswered');
     exit(EXIT_FAILURE);
-  });
+  };
+  const health = healthPart(config, logger, onThreadExit, seams.prestartedHealth);
   const telemetry = telemetryPart(config, logger, kube.kubeconfig);
   // Losing the Lease mid-term means another replica may already reconcile: stop everything
   // and exit non-zero so the pod restarts clean, as client-go controllers do.
@@ -86,7 +89,12 @@ function assemble(config: Config, kube: Extract<KubeConfigResult, { ok: true }>,
   return createLifecycle([health, telemetry, ovn, controllers], { timeoutMs: config.shutdownTimeoutMs, logger });
 }
 
-async function main(): Promise<void> {
+/** What the process entry hands in: the launcher (src/launch.ts) starts the health thread first. */
+export interface StartSeams {
+  readonly prestartedHealth?: PrestartedHealthWorker;
+}
+
+async function main(seams: StartSeams): Promise<void> {
   const { config, warnings } = loadConfig();
   const logger = createLogger({ level: config.logLevel, base: config.pod.name ? { pod: config.pod.name } : {}, secrets: credentialsOf(config.metrics.exporters) });
   guardProcess(logger);
@@ -114,7 +122,7 @@ async function main(): Promise<void> {
       process.exit(clean ? code : EXIT_FAILURE);
     });
   };
-  const lifecycle = assemble(config, kube, logger, exit);
+  const lifecycle = assemble(config, kube, logger, exit, seams);
   installSignalHandlers({
     onFirst: (signal) => {
       logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
@@ -136,8 +144,23 @@ async function main(): Promise<void> {
   if (!exiting) logger.info({ version: config.version, exporters: config.metrics.exporters.map((e) => e.kind), kubeconfig: kube.source, parts: lifecycle.started() }, 'kube-ovn-controller started');
 }
 
-// Whatever escapes main (a bug in the wiring itself) is one fatal line and exit 1.
-main().catch((err: unknown) => {
-  process.stderr.write(`kube-ovn-controller: fatal: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(EXIT_FAILURE);
-});
+/** Runs the controller until it stops; whatever escapes main (a bug in the wiring itself) is one fatal line and exit 1. */
+export function run(seams: StartSeams = {}): void {
+  main(seams).catch((err: unknown) => {
+    process.stderr.write(`kube-ovn-controller: fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(EXIT_FAILURE);
+  });
+}
+
+/** True when this module is the process's entry (`node dist/controller.js`, `tsx src/main.ts`), not imported by the launcher. */
+function isEntry(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) run();

@@ -6,7 +6,7 @@
 import type { Config } from './config/index.js';
 import { CONTROLLER_READINESS_CHECKS, createControllerManager, nodeSwitchGateways } from './controllers/index.js';
 import { createCheckSet, createEventLoopCheck, createShutdownCheck, pingCheck, startHealthWorker } from './health/index.js';
-import type { CheckSet, HealthWorker } from './health/index.js';
+import type { CheckSet, HealthWorker, PrestartedHealthWorker } from './health/index.js';
 import { createKubeClient } from './kube/index.js';
 import { createAuthReviewer } from './kube/auth/index.js';
 import type { KubeClientOptions } from './kube/index.js';
@@ -34,9 +34,10 @@ export interface HealthPart extends Part {
  * Health on 10660: the event-loop monitor and the worker thread answering probes from the
  * checks' latest results (so reconcile bursts and GC pauses cannot delay them). Its stop is
  * announced first (readiness fails at once) and it stops last. `onThreadExit` is called when the
- * thread ends while the part is not stopping: probes would go unanswered.
+ * thread ends while the part is not stopping: probes would go unanswered. `prestarted`: the
+ * thread the launcher started ahead, given its settings here instead of a new one being started.
  */
-export function healthPart(config: Config, logger: Logger, onThreadExit: (code: number) => void): HealthPart {
+export function healthPart(config: Config, logger: Logger, onThreadExit: (code: number) => void, prestarted?: PrestartedHealthWorker): HealthPart {
   const livez = createCheckSet('livez');
   const readyz = createCheckSet('readyz');
   const eventLoop = createEventLoopCheck({ thresholdMs: config.health.eventLoopBlockThresholdMs });
@@ -63,6 +64,7 @@ export function healthPart(config: Config, logger: Logger, onThreadExit: (code: 
         extraReadinessPaths: config.health.extraReadinessPaths,
         logger,
         staleAfterMs: config.health.eventLoopBlockThresholdMs,
+        ...(prestarted === undefined ? {} : { prestarted }),
       });
       health = h;
       logger.info({ host: config.health.host, port: h.port }, 'health server listening');

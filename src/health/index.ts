@@ -10,5 +10,7 @@ export { startHealthServer } from './server.js';
 export type { HealthServer, HealthServerOptions } from './server.js';
 export { collectSnapshot, createSnapshotView } from './snapshot.js';
 export type { HealthSnapshot, ReportedCheck, SnapshotView, SnapshotViewOptions } from './snapshot.js';
+export { prestartHealthWorker } from './prestart.js';
+export type { PrestartedHealthWorker } from './prestart.js';
 export { startHealthWorker } from './worker-host.js';
 export type { HealthWorker, HealthWorkerOptions } from './worker-host.js';

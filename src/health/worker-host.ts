@@ -2,6 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../log/index.js';
 import type { HealthAppOptions } from './app.js';
 import type { CheckSet } from './checks.js';
+import { HEALTH_WORKER_NAME, HEALTH_WORKER_RESOURCE_LIMITS } from './prestart.js';
+import type { PrestartedHealthWorker } from './prestart.js';
 import { collectSnapshot } from './snapshot.js';
 import type { FromWorker, HealthWorkerData, ToWorker } from './worker-protocol.js';
 
@@ -27,6 +29,8 @@ export interface HealthWorkerOptions
    * built dist/worker.js to serve from what ships.
    */
   readonly workerEntry?: URL;
+  /** A thread the launcher started ahead (prestart.ts): it gets these settings instead of a new thread being started. */
+  readonly prestarted?: PrestartedHealthWorker;
 }
 
 export interface HealthWorker {
@@ -45,17 +49,6 @@ export interface HealthWorker {
 
 // How long past its own timeout a close waits for the worker's word before terminating it anyway.
 const CLOSE_MARGIN_MS = 250;
-
-/**
- * A backstop on the worker's own heap, far above its ~10-15 MiB in use: a leak there ends the
- * thread (and with it the process, see main.ts) instead of growing into the pod's memory limit.
- * Tighter caps were measured and rejected: at kubelet-like probe rates the worker commits
- * ~20 MiB with or without a cap, and an old-generation cap of 32 MiB made probe p99 worse
- * (63-83 vs 35-54 ms, one sequential prober, 3 interleaved rounds at load 8); 16-24 MiB thrash
- * the GC (2-5x CPU per probe). No young-generation limit: the process-wide
- * --max-semi-space-size (src/launch.ts) overrides it anyway.
- */
-export const HEALTH_WORKER_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128 });
 
 /**
  * Serves the health app from a worker thread with its own event loop and heap, so nothing the
@@ -78,7 +71,7 @@ export async function startHealthWorker(options: HealthWorkerOptions): Promise<H
     staleAfterMs: options.staleAfterMs,
     initial: { livez: names(options.livez), readyz: names(options.readyz) },
   };
-  const worker = createWorker(data, options.workerEntry);
+  const worker = options.prestarted === undefined ? createWorker(data, options.workerEntry) : adopt(options.prestarted, data);
   const events = new EventTarget();
   worker.on('message', (message: FromWorker) => {
     if (message.type === 'log') relog(options.logger, message.line);
@@ -100,6 +93,14 @@ export async function startHealthWorker(options: HealthWorkerOptions): Promise<H
   };
 }
 
+function adopt(prestarted: PrestartedHealthWorker, data: HealthWorkerData): Worker {
+  const ended = prestarted.adopt();
+  if (ended !== undefined) throw ended;
+  const message: ToWorker = { type: 'start', data };
+  prestarted.worker.postMessage(message);
+  return prestarted.worker;
+}
+
 function names(set: CheckSet): string[] {
   return set.checks().map((c) => c.name);
 }
@@ -108,7 +109,7 @@ function names(set: CheckSet): string[] {
 // and tsx's hooks do not carry over into a worker through `--import tsx` in `execArgv`, so a
 // small bootstrap registers them in the worker before importing the entry.
 function createWorker(data: HealthWorkerData, override: URL | undefined): Worker {
-  const options = { workerData: data, name: 'health', resourceLimits: { ...HEALTH_WORKER_RESOURCE_LIMITS } };
+  const options = { workerData: data, name: HEALTH_WORKER_NAME, resourceLimits: { ...HEALTH_WORKER_RESOURCE_LIMITS } };
   if (override !== undefined) return new Worker(override, { ...options, execArgv: [] });
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
   const entry = new URL('./worker.ts', import.meta.url).href;

@@ -14,6 +14,8 @@ export interface HealthWorkerData {
 }
 
 export type ToWorker =
+  // The settings of a thread started ahead of them (prestart.ts); the first message it gets.
+  | { readonly type: 'start'; readonly data: HealthWorkerData }
   | { readonly type: 'snapshot'; readonly snapshot: HealthSnapshot }
   | { readonly type: 'close'; readonly timeoutMs: number };
 

@@ -7,6 +7,7 @@ import { createHealthApp } from './app.js';
 import { startHealthServer } from './server.js';
 import type { HealthServer } from './server.js';
 import { createSnapshotView } from './snapshot.js';
+import type { DeferredHealthStart } from './prestart.js';
 import type { FromWorker, HealthWorkerData, ToWorker } from './worker-protocol.js';
 
 async function serve(port: MessagePort, data: HealthWorkerData): Promise<void> {
@@ -32,7 +33,7 @@ async function serve(port: MessagePort, data: HealthWorkerData): Promise<void> {
   }
   port.on('message', (message: ToWorker) => {
     if (message.type === 'snapshot') view.apply(message.snapshot);
-    else void server.close(message.timeoutMs).then(() => post({ type: 'closed' }));
+    else if (message.type === 'close') void server.close(message.timeoutMs).then(() => post({ type: 'closed' }));
   });
   post({ type: 'listening', port: server.port });
 }
@@ -40,4 +41,14 @@ async function serve(port: MessagePort, data: HealthWorkerData): Promise<void> {
 if (parentPort === null) throw new Error('health worker: must run as a worker thread');
 // A throw before listening (e.g. conflicting health paths) is left to reject: it ends the thread
 // with an 'error' event, which `startHealthWorker` turns into its rejection.
-void serve(parentPort, workerData as HealthWorkerData);
+const data = workerData as HealthWorkerData | DeferredHealthStart;
+if ('deferred' in data) {
+  // Started ahead by the launcher: the settings come once the main thread has parsed them, and
+  // nothing else is posted before this thread says it listens.
+  const port = parentPort;
+  port.once('message', (message: ToWorker) => {
+    if (message.type === 'start') void serve(port, message.data);
+  });
+} else {
+  void serve(parentPort, data);
+}
