@@ -81,16 +81,23 @@ interface RebuildLists {
   readonly fromCache: readonly (keyof TermMarks)[];
 }
 
-/** Each kind from its cache when listed inside the term, else a quorum list (in parallel, one page of full objects at a time). */
-async function listForRebuild(ctx: RebuildContext, marks: TermMarks, signal: AbortSignal): Promise<RebuildLists> {
+/**
+ * Each kind from its cache when listed inside the term, else a quorum list (in parallel, one page
+ * of full objects at a time), retried until it succeeds; undefined when the term ended first.
+ * Each kind's list is a snapshot of its own, so a failed one is retried alone: a pod list whose
+ * continue token expired after minutes of pages does not start the finished lists over.
+ */
+export async function listForRebuild(ctx: Pick<RebuildContext, 'client' | 'clock' | 'logger' | 'caches'>, marks: TermMarks, signal: AbortSignal): Promise<RebuildLists | undefined> {
   const { caches } = ctx;
   const fromCache = (['subnets', 'ips', 'pods'] as const).filter((kind) => listedInTerm(caches[kind], marks[kind]));
   const fresh = (kind: keyof TermMarks): boolean => fromCache.includes(kind);
+  const quorum = <T extends KubeObject>(kind: Listed<T>): Promise<T[] | undefined> => retryUntilAborted('IPAM rebuild list', () => listReduced<T>(ctx, kind, signal), signal, ctx);
   const [subnets, ips, pods] = await Promise.all([
-    fresh('subnets') ? caches.subnets.list() : listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets }, signal),
-    fresh('ips') ? caches.ips.list() : listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips }, signal),
-    fresh('pods') ? caches.pods.list() : listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods }, signal),
+    fresh('subnets') ? caches.subnets.list() : quorum<SubnetObject>({ resource: RESOURCES.subnets, cache: caches.subnets }),
+    fresh('ips') ? caches.ips.list() : quorum<IpObject>({ resource: RESOURCES.ips, cache: caches.ips }),
+    fresh('pods') ? caches.pods.list() : quorum<Pod>({ resource: RESOURCES.pods, cache: caches.pods }),
   ]);
+  if (subnets === undefined || ips === undefined || pods === undefined) return undefined;
   return { subnets, ips, pods, fromCache };
 }
 
@@ -101,7 +108,7 @@ async function listForRebuild(ctx: RebuildContext, marks: TermMarks, signal: Abo
 export async function rebuildTerm(ctx: RebuildContext, marks: TermMarks, signal: AbortSignal): Promise<boolean> {
   const { clock, logger } = ctx;
   const started = clock.now();
-  const lists = await retryUntilAborted('IPAM rebuild list', () => listForRebuild(ctx, marks, signal), signal, ctx);
+  const lists = await listForRebuild(ctx, marks, signal);
   if (lists === undefined) return false;
   const { subnets, ips, pods, fromCache } = lists;
   const report = rebuildIpam(ctx.term.ipam, { subnets, ips, pods, nowMs: clock.now() });
