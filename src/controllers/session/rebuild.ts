@@ -91,11 +91,12 @@ export async function listForRebuild(ctx: Pick<RebuildContext, 'client' | 'clock
   const { caches } = ctx;
   const fromCache = (['subnets', 'ips', 'pods'] as const).filter((kind) => listedInTerm(caches[kind], marks[kind]));
   const fresh = (kind: keyof TermMarks): boolean => fromCache.includes(kind);
-  const quorum = <T extends KubeObject>(kind: Listed<T>): Promise<T[] | undefined> => retryUntilAborted('IPAM rebuild list', () => listReduced<T>(ctx, kind, signal), signal, ctx);
+  // Each call names its resource (test/deploy/rbac.test.ts derives the RBAC rules from them).
+  const retried = <T>(list: () => Promise<T[]>): Promise<T[] | undefined> => retryUntilAborted('IPAM rebuild list', list, signal, ctx);
   const [subnets, ips, pods] = await Promise.all([
-    fresh('subnets') ? caches.subnets.list() : quorum<SubnetObject>({ resource: RESOURCES.subnets, cache: caches.subnets }),
-    fresh('ips') ? caches.ips.list() : quorum<IpObject>({ resource: RESOURCES.ips, cache: caches.ips }),
-    fresh('pods') ? caches.pods.list() : quorum<Pod>({ resource: RESOURCES.pods, cache: caches.pods }),
+    fresh('subnets') ? caches.subnets.list() : retried(() => listReduced<SubnetObject>(ctx, { resource: RESOURCES.subnets, cache: caches.subnets }, signal)),
+    fresh('ips') ? caches.ips.list() : retried(() => listReduced<IpObject>(ctx, { resource: RESOURCES.ips, cache: caches.ips }, signal)),
+    fresh('pods') ? caches.pods.list() : retried(() => listReduced<Pod>(ctx, { resource: RESOURCES.pods, cache: caches.pods }, signal)),
   ]);
   if (subnets === undefined || ips === undefined || pods === undefined) return undefined;
   return { subnets, ips, pods, fromCache };
