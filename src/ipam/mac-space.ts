@@ -5,7 +5,7 @@
  * network over the 46 free bits of a locally administered unicast MAC, its round keys
  * drawn from the random source once per subnet. Distinct counters give distinct MACs,
  * so generating one needs no uniqueness probe into a set of every MAC in the subnet
- * (a cache miss per allocation into a table of 32 MB at 1M MACs). The MACs still look
+ * (a cache miss per allocation into a table of 16 MB at 1M MACs). The MACs still look
  * random (Kube-OVN draws each at random); a new process draws new keys.
  *
  * Which generated MACs are live is one bit per counter, in chunks that are dropped when
@@ -28,6 +28,11 @@ interface Chunk {
   readonly words: Uint32Array;
   live: number;
 }
+
+/** Where counter `c`'s live bit is: its chunk, the word in the chunk, the bit in the word. */
+const chunkOf = (c: number): number => Math.floor(c / CHUNK_BITS);
+const wordOf = (c: number): number => (c % CHUNK_BITS) >>> 5;
+const bitOf = (c: number): number => 1 << (c & 31);
 
 export class MacSpace {
   private readonly keys: readonly [number, number, number, number];
@@ -63,30 +68,25 @@ export class MacSpace {
   }
 
   has(mac: number): boolean {
-    return this.isLiveGenerated(mac) || this.claimed.has(mac);
+    return this.liveCounter(mac) !== undefined || this.claimed.has(mac);
   }
 
   /** Claims a MAC from outside (static, restored); false when it is already in use. */
   add(mac: number): boolean {
-    if (this.isLiveGenerated(mac)) return false;
+    if (this.liveCounter(mac) !== undefined) return false;
     return this.claimed.add(mac);
   }
 
   /** Frees a MAC; false when it was not in use. */
   delete(mac: number): boolean {
-    const c = this.counterOf(mac);
-    if (c !== undefined && c < this.counter) {
-      const chunk = this.chunks.get(Math.floor(c / CHUNK_BITS));
-      const word = (c % CHUNK_BITS) >>> 5;
-      const bit = 1 << (c & 31);
-      if (chunk !== undefined && ((chunk.words[word] as number) & bit) !== 0) {
-        chunk.words[word] = (chunk.words[word] as number) & ~bit;
-        this.generatedLive--;
-        if (--chunk.live === 0) this.dropChunk(Math.floor(c / CHUNK_BITS));
-        return true;
-      }
-    }
-    return this.claimed.delete(mac);
+    const c = this.liveCounter(mac);
+    if (c === undefined) return this.claimed.delete(mac);
+    const index = chunkOf(c);
+    const chunk = this.chunks.get(index) as Chunk;
+    chunk.words[wordOf(c)] = (chunk.words[wordOf(c)] as number) & ~bitOf(c);
+    this.generatedLive--;
+    if (--chunk.live === 0) this.dropChunk(index);
+    return true;
   }
 
   /** Chunks of live bits held: memory is proportional to this, not to the counter. */
@@ -94,23 +94,23 @@ export class MacSpace {
     return this.chunks.size;
   }
 
-  private isLiveGenerated(mac: number): boolean {
+  /** The counter of `mac` when it is a live generated MAC (its bit set), else `undefined`. */
+  private liveCounter(mac: number): number | undefined {
     const c = this.counterOf(mac);
-    if (c === undefined || c >= this.counter) return false;
-    const chunk = this.chunks.get(Math.floor(c / CHUNK_BITS));
-    return chunk !== undefined && ((chunk.words[(c % CHUNK_BITS) >>> 5] as number) & (1 << (c & 31))) !== 0;
+    if (c === undefined || c >= this.counter) return undefined;
+    const chunk = this.chunks.get(chunkOf(c));
+    return chunk !== undefined && ((chunk.words[wordOf(c)] as number) & bitOf(c)) !== 0 ? c : undefined;
   }
 
   private mark(c: number): void {
-    const index = Math.floor(c / CHUNK_BITS);
+    const index = chunkOf(c);
     if (index !== this.headIndex) {
       this.head = { words: new Uint32Array(CHUNK_WORDS), live: 0 };
       this.headIndex = index;
       this.chunks.set(index, this.head);
     }
     const chunk = this.head as Chunk;
-    const word = (c % CHUNK_BITS) >>> 5;
-    chunk.words[word] = (chunk.words[word] as number) | (1 << (c & 31));
+    chunk.words[wordOf(c)] = (chunk.words[wordOf(c)] as number) | bitOf(c);
     chunk.live++;
     this.generatedLive++;
   }
