@@ -7,6 +7,7 @@
  * Imports only Node built-ins: the launcher bundles it.
  */
 import { Worker } from 'node:worker_threads';
+import type { WorkerOptions } from 'node:worker_threads';
 
 /**
  * A backstop on the worker's own heap, far above its ~10-15 MiB in use: a leak there ends the
@@ -17,10 +18,15 @@ import { Worker } from 'node:worker_threads';
  * the GC (2-5x CPU per probe). No young-generation limit: the process-wide
  * --max-semi-space-size (src/launch.ts) overrides it anyway.
  */
-export const HEALTH_WORKER_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128 });
+const HEALTH_WORKER_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 128 });
 
 /** The thread's name: per-thread CPU figures (bench/) and debuggers show it. */
-export const HEALTH_WORKER_NAME = 'health';
+const HEALTH_WORKER_NAME = 'health';
+
+/** What every health thread is created with, started ahead or not. */
+export function healthWorkerOptions(workerData: unknown): WorkerOptions {
+  return { workerData, name: HEALTH_WORKER_NAME, resourceLimits: { ...HEALTH_WORKER_RESOURCE_LIMITS } };
+}
 
 /** `workerData` of a thread started ahead of its settings. */
 export interface DeferredHealthStart {
@@ -38,8 +44,8 @@ export interface PrestartedHealthWorker {
 }
 
 export function prestartHealthWorker(entry: URL): PrestartedHealthWorker {
-  const workerData: DeferredHealthStart = { deferred: true };
-  const worker = new Worker(entry, { workerData, name: HEALTH_WORKER_NAME, resourceLimits: { ...HEALTH_WORKER_RESOURCE_LIMITS } });
+  const deferred: DeferredHealthStart = { deferred: true };
+  const worker = new Worker(entry, healthWorkerOptions(deferred));
   // Never adopted (--help, a bad flag), it must not keep the process alive.
   worker.unref();
   // Listening at once: an 'error' with no listener would throw in this thread, and an early end

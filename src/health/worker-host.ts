@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger, LogLevel } from '../log/index.js';
 import type { HealthAppOptions } from './app.js';
 import type { CheckSet } from './checks.js';
-import { HEALTH_WORKER_NAME, HEALTH_WORKER_RESOURCE_LIMITS } from './prestart.js';
+import { healthWorkerOptions } from './prestart.js';
 import type { PrestartedHealthWorker } from './prestart.js';
 import { collectSnapshot } from './snapshot.js';
 import type { FromWorker, HealthWorkerData, ToWorker } from './worker-protocol.js';
@@ -109,7 +109,7 @@ function names(set: CheckSet): string[] {
 // and tsx's hooks do not carry over into a worker through `--import tsx` in `execArgv`, so a
 // small bootstrap registers them in the worker before importing the entry.
 function createWorker(data: HealthWorkerData, override: URL | undefined): Worker {
-  const options = { workerData: data, name: HEALTH_WORKER_NAME, resourceLimits: { ...HEALTH_WORKER_RESOURCE_LIMITS } };
+  const options = healthWorkerOptions(data);
   if (override !== undefined) return new Worker(override, { ...options, execArgv: [] });
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), options);
   const entry = new URL('./worker.ts', import.meta.url).href;
