@@ -10,17 +10,17 @@ interface Collection {
   sorted: string[] | undefined;
 }
 
-/**
- * Objects per resource (`plural.group`) keyed by `namespace/name`, one global resourceVersion,
- * and a ring of the last `historyLimit` events. Every RV bump records exactly one event, so
- * event `rv` sits at ring slot `rv % historyLimit` and resuming a watch is O(events missed).
- */
 function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   for (const v of Object.values(value)) deepFreeze(v);
 }
 
+/**
+ * Objects per resource (`plural.group`) keyed by `namespace/name`, one global resourceVersion,
+ * and a ring of the last `historyLimit` events. Every RV bump records exactly one event, so
+ * event `rv` sits at ring slot `rv % historyLimit` and resuming a watch is O(events missed).
+ */
 export class Store {
   private readonly collections = new Map<string, Collection>();
   private readonly ring: Array<StoreEvent | undefined>;
