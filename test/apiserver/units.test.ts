@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { apply as referenceMergePatch } from 'json-merge-patch';
+import { Encoder, withoutTypeMeta } from '../support/apiserver/encode.js';
 import { ApiError } from '../support/apiserver/errors.js';
 import { mergePatch, strategicMerge } from '../support/apiserver/patch.js';
 import { builtinDefs } from '../support/apiserver/registry.js';
@@ -139,5 +140,51 @@ describe('JSON merge patch (RFC 7386)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('list items from the watch encoding', () => {
+  const member = fc.tuple(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }));
+  const typed = fc.record({
+    order: fc.constantFrom('apiVersion-first', 'kind-first', 'metadata-first', 'kind-missing'),
+    apiVersion: fc.string({ maxLength: 8 }),
+    kind: fc.string({ maxLength: 8 }),
+    rest: fc.array(member, { maxLength: 5 }),
+  });
+  function build(t: { order: string; apiVersion: string; kind: string; rest: [string, unknown][] }): KubeObject {
+    const o: Record<string, unknown> = {};
+    const meta = { name: 'x', namespace: 'default' };
+    if (t.order === 'metadata-first') o['metadata'] = meta;
+    if (t.order === 'kind-first') o['kind'] = t.kind;
+    o['apiVersion'] = t.apiVersion;
+    if (t.order === 'apiVersion-first' || t.order === 'metadata-first') o['kind'] = t.kind;
+    o['metadata'] = meta;
+    for (const [k, v] of t.rest) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata') o[k] = v;
+    return o as KubeObject;
+  }
+
+  it('is the object stringified without kind and apiVersion, or undefined when they do not lead', () => {
+    fc.assert(
+      fc.property(typed, (t) => {
+        const o = build(t);
+        const { kind: _k, apiVersion: _a, ...rest } = o;
+        const got = withoutTypeMeta(o, JSON.stringify(o));
+        const leads = t.order === 'apiVersion-first' || t.order === 'kind-first';
+        // An integer-like key ("0") is ordered before every other key by the object itself.
+        const integerKeyFirst = Object.keys(o)[0] !== (t.order === 'kind-first' ? 'kind' : 'apiVersion');
+        if (leads && !integerKeyFirst) assert.equal(got, JSON.stringify(rest));
+        else assert.equal(got, undefined);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('serves the same list item whether or not the object was encoded whole first', () => {
+    const o = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'n\u00e9' } } as KubeObject;
+    const cold = new Encoder().listItem(o).toString();
+    const warm = new Encoder();
+    warm.object(o);
+    assert.equal(warm.listItem(o).toString(), cold);
+    assert.equal(cold, '{"metadata":{"name":"p","namespace":"default"},"spec":{"nodeName":"n\u00e9"}}');
   });
 });
