@@ -11,7 +11,7 @@ export {
   isNotFound,
   isResourceExpired,
   isTooManyRequests,
-  PageBuffer,
+  listPages,
   policyRules,
   resourcePath,
   RESOURCES,

@@ -11,8 +11,8 @@
  * is replaced by the cached one, any other by its slim form. The rebuild then costs one page of
  * full objects per list plus the slim objects the cache had not seen yet.
  */
-import { objectKey, PageBuffer, RESOURCES } from '../../kube/index.js';
-import type { Informer, KubeObject, Resource } from '../../kube/index.js';
+import { listPages, objectKey, RESOURCES } from '../../kube/index.js';
+import type { Informer, KubeObject, ListOptions, Resource } from '../../kube/index.js';
 import { subnetLabel } from '../../telemetry/labels.js';
 import { EVENT_REASONS } from '../constants.js';
 import type { ControllerContext, IpObject } from '../context.js';
@@ -55,13 +55,10 @@ function reduce<T extends KubeObject>(kind: Listed<T>, obj: T): T {
 /** A quorum list (no resourceVersion) in pages; continue tokens keep one consistent snapshot. */
 export async function listReduced<T extends KubeObject>(ctx: Pick<RebuildContext, 'client'>, kind: Listed<T>, signal: AbortSignal): Promise<T[]> {
   const items: T[] = [];
-  let cont: string | undefined;
-  const pageBuffer = new PageBuffer();
-  do {
-    const page = await ctx.client.list<T>(kind.resource, { limit: REBUILD_PAGE, ...(cont === undefined ? {} : { continue: cont }), fields: kind.cache.fields, pageBuffer, signal }, (obj) => reduce(kind, obj));
+  const pages = listPages((o: ListOptions) => ctx.client.list<T>(kind.resource, o, (obj) => reduce(kind, obj)), { limit: REBUILD_PAGE, fields: kind.cache.fields, signal });
+  for await (const page of pages) {
     for (const obj of page.items) items.push(obj);
-    cont = page.continue;
-  } while (cont !== undefined);
+  }
   return items;
 }
 

@@ -1,7 +1,7 @@
 import { createSystemClock } from '../../clock/index.js';
 import { buildEvent } from './events.js';
 import { createRequester, DEFAULT_RETRY_POLICY } from './request.js';
-import { decodeListBody } from './list-body.js';
+import { decodeListBody, peekListMeta } from './list-body.js';
 import { apiVersionOf, resourcePath, RESOURCES } from './resources.js';
 import { createTransport } from './transport.js';
 import { decodeWatch } from './watch.js';
@@ -44,6 +44,13 @@ export interface ListOptions extends ObjectOptions {
   readonly fields?: FieldShape;
   /** Read the answer into this buffer, reused across one list's pages; the items never refer to it. */
   readonly pageBuffer?: PageBuffer;
+  /**
+   * Called with the page's continue token as soon as its bytes have arrived, before its items
+   * are decoded (when the metadata leads the body, as API servers write it): a paging caller
+   * requests the next page from here, so the server prepares it while this one is decoded. The
+   * page then resolves with this same token.
+   */
+  readonly prefetch?: (continueToken: string) => void;
 }
 
 export interface WatchOptions extends ObjectOptions {
@@ -175,8 +182,10 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       const path = resourcePath(resource, { namespace: o.namespace }) + query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion });
       const body = await bounded(o.signal, (signal) => requester.bytes({ method: 'GET', path, signal }, describe(resource, 'list'), o.pageBuffer));
       const each = map === undefined ? (item: T) => withKind(item, resource) as unknown as U : (item: T) => map(withKind(item, resource));
+      const early = o.prefetch === undefined ? undefined : peekListMeta(body)?.continue;
+      if (early !== undefined && early !== '') o.prefetch?.(early);
       const { items, metadata } = decodeListBody(body, each, o.fields);
-      const cont = metadata?.continue;
+      const cont = early !== undefined && early !== '' ? early : metadata?.continue;
       return { items, resourceVersion: metadata?.resourceVersion ?? '', ...(cont === undefined || cont === '' ? {} : { continue: cont }) };
     },
     async watch<T extends KubeObject>(resource: Resource, o: WatchOptions = {}): Promise<WatchStream<T>> {

@@ -27,6 +27,8 @@ export { projectObject } from './projection.js';
 export type { FieldShape } from './projection.js';
 export type { DecodedList, ListMeta } from './list-body.js';
 export { PageBuffer } from './page-buffer.js';
+export { listPages } from './paging.js';
+export type { PagedListOptions } from './paging.js';
 export { createTransport, readText } from './transport.js';
 export type { HttpRequest, HttpResponse, Transport } from './transport.js';
 export type { KubeList, KubeObject, ObjectMeta, StatusBody, WatchEvent, WatchEventType } from './types.js';

@@ -30,6 +30,16 @@ function text(body: Buffer, start: number, end: number): string {
   return body.toString('utf8', start, end);
 }
 
+/** The member key at `b[i]` (`"key" :`) and where its value starts; `undefined` when there is none. */
+function memberAt(body: Buffer, b: Uint8Array, i: number): { readonly key: string; readonly value: number } | undefined {
+  if (b[i] !== QUOTE) return undefined;
+  const keyEnd = endOfString(b, i + 1);
+  if (keyEnd < 0) return undefined;
+  const key = JSON.parse(text(body, i, keyEnd)) as string;
+  const colon = skipSpace(b, keyEnd);
+  return b[colon] === COLON ? { key, value: skipSpace(b, colon + 1) } : undefined;
+}
+
 /** The split; `undefined` when the body is not the shape it expects. */
 function split<T, U>(body: Buffer, map: (item: T) => U, shape: FieldShape | undefined): DecodedList<U> | undefined {
   const b = new Uint8Array(body.buffer, body.byteOffset, body.length);
@@ -40,13 +50,10 @@ function split<T, U>(body: Buffer, map: (item: T) => U, shape: FieldShape | unde
   let metadata: ListMeta | undefined;
   if (b[i] === RBRACE) return skipSpace(b, i + 1) === b.length ? { items: [], metadata } : undefined;
   for (;;) {
-    if (b[i] !== QUOTE) return undefined;
-    const keyEnd = endOfString(b, i + 1);
-    if (keyEnd < 0) return undefined;
-    const key = JSON.parse(text(body, i, keyEnd)) as string;
-    i = skipSpace(b, keyEnd);
-    if (b[i] !== COLON) return undefined;
-    i = skipSpace(b, i + 1);
+    const member = memberAt(body, b, i);
+    if (member === undefined) return undefined;
+    const key = member.key;
+    i = member.value;
     if (key === 'items') {
       if (items !== undefined || b[i] !== LBRACKET) return undefined;
       items = [];
@@ -88,6 +95,37 @@ function split<T, U>(body: Buffer, map: (item: T) => U, shape: FieldShape | unde
   }
   if (skipSpace(b, i + 1) !== b.length) return undefined;
   return { items: items ?? [], metadata };
+}
+
+/**
+ * The list's metadata when it comes before `items`, as API servers write it, read without
+ * decoding the items: a paging caller can request the next page while this one is decoded.
+ * `undefined` when the body is not an object, `items` comes first, or it has no metadata.
+ */
+export function peekListMeta(body: Buffer): ListMeta | undefined {
+  const b = new Uint8Array(body.buffer, body.byteOffset, body.length);
+  let i = skipSpace(b, 0);
+  if (b[i] !== LBRACE) return undefined;
+  i = skipSpace(b, i + 1);
+  for (;;) {
+    const member = memberAt(body, b, i);
+    if (member === undefined || member.key === 'items') return undefined;
+    const { key } = member;
+    i = member.value;
+    const end = endOfValue(b, i);
+    if (end < 0) return undefined;
+    if (key === 'metadata') {
+      try {
+        const meta = JSON.parse(text(body, i, end)) as unknown;
+        return typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? (meta as ListMeta) : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    i = skipSpace(b, end);
+    if (b[i] !== COMMA) return undefined;
+    i = skipSpace(b, i + 1);
+  }
 }
 
 /**

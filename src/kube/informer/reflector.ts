@@ -1,5 +1,5 @@
-import { apiErrorFromStatus, createBackoff, isResourceExpired, PageBuffer, REFLECTOR_BACKOFF, sleepUnlessAborted } from '../client/index.js';
-import type { BackoffOptions, FieldShape, KubeClient, KubeObject, Resource, StatusBody } from '../client/index.js';
+import { apiErrorFromStatus, createBackoff, isResourceExpired, listPages, REFLECTOR_BACKOFF, sleepUnlessAborted } from '../client/index.js';
+import type { BackoffOptions, FieldShape, KubeClient, KubeObject, ListOptions, Resource, StatusBody } from '../client/index.js';
 import type { Logger } from '../../log/index.js';
 import type { Clock } from '../../clock/index.js';
 
@@ -96,28 +96,22 @@ export async function runReflector<T extends KubeObject>(options: ReflectorOptio
  */
 async function listAll<T extends KubeObject>(options: ReflectorOptions<T>, signal: AbortSignal): Promise<string> {
   const items: T[] = [];
-  const transform = options.transform;
-  let cont: string | undefined;
   let rv = '';
-  const pageBuffer = new PageBuffer();
   options.sink.listing();
-  do {
-    // The transform runs as each item is decoded: only its slim copy outlives the page.
-    const page = await options.client.list<T>(options.resource, {
-      namespace: options.namespace,
-      labelSelector: options.labelSelector,
-      fieldSelector: options.fieldSelector,
-      limit: options.pageSize ?? 500,
-      continue: cont,
-      fields: options.fields,
-      pageBuffer,
-      signal,
-    }, transform);
+  // The transform runs as each item is decoded: only its slim copy outlives the page.
+  const pages = listPages((o: ListOptions) => options.client.list<T>(options.resource, o, options.transform), {
+    namespace: options.namespace,
+    labelSelector: options.labelSelector,
+    fieldSelector: options.fieldSelector,
+    limit: options.pageSize ?? 500,
+    fields: options.fields,
+    signal,
+  });
+  for await (const page of pages) {
     for (const item of page.items) items.push(item);
     // Every page reports the snapshot's version; the first page's is the one the watch continues from.
     if (rv === '') rv = page.resourceVersion;
-    cont = page.continue;
-  } while (cont !== undefined && !signal.aborted);
+  }
   if (signal.aborted) throw signal.reason as Error;
   options.sink.replace(items, rv);
   return rv;
