@@ -25,10 +25,12 @@ export function rowsNamed(cache: DbCache, table: string, name: string): Row[] {
   const uuids = cache.byName.get(table)?.get(name);
   if (uuids === undefined) return [];
   const rows = cache.tables.get(table);
-  return [...uuids].flatMap((u) => {
+  const out: Row[] = [];
+  for (const u of uuids) {
     const row = rows?.get(u);
-    return row === undefined ? [] : [row];
-  });
+    if (row !== undefined) out.push(row);
+  }
+  return out;
 }
 
 export function rowByUuid(cache: DbCache, table: string, uuid: string): Row | undefined {
