@@ -1,6 +1,6 @@
 import { columnType } from './schema.js';
 import type { DbSchema } from './schema.js';
-import { atomKey, decodeValue, isMapType, isSetType, Uuid } from './values.js';
+import { atomKey, decodeValue, isMapType, isSetType, setMapKey, Uuid } from './values.js';
 import type { Atom, Value } from './values.js';
 
 /** One cached row: its columns (decoded) and `_uuid`. */
@@ -127,9 +127,9 @@ function flipMembers(set: Atom[], diff: readonly Atom[]): void {
 /** A map diff: an absent key is added, the same key and value removed, the same key with another value replaced. */
 function applyMapDiff(map: Record<string, Atom>, diff: Readonly<Record<string, Atom>>): void {
   for (const [k, v] of Object.entries(diff)) {
-    const current = map[k];
+    const current = Object.hasOwn(map, k) ? map[k] : undefined;
     if (current !== undefined && atomKey(current) === atomKey(v)) delete map[k];
-    else map[k] = v;
+    else setMapKey(map, k, v);
   }
 }
 

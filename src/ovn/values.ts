@@ -74,6 +74,16 @@ function isTagged(raw: unknown, tag: string): raw is [string, unknown[]] {
   return Array.isArray(raw) && raw.length === 2 && raw[0] === tag && Array.isArray(raw[1]);
 }
 
+/**
+ * Sets `key` of a decoded map. Assigned, `__proto__` (any NB client may write one into
+ * external_ids) would change the object's prototype instead: the key would be lost, and our
+ * next merge would drop it from the row.
+ */
+export function setMapKey(map: Record<string, Atom>, key: string, value: Atom): void {
+  if (key === '__proto__') Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  else map[key] = value;
+}
+
 /** Wire value to JS, shaped by the column type. */
 export function decodeValue(raw: unknown, type: ColumnType): Value {
   if (isMapType(type)) {
@@ -81,7 +91,7 @@ export function decodeValue(raw: unknown, type: ColumnType): Value {
     const out: Record<string, Atom> = {};
     for (const pair of raw[1] as [unknown, unknown][]) {
       const key = decodeAtom(pair[0]);
-      out[key instanceof Uuid ? key.uuid : String(key)] = decodeAtom(pair[1]);
+      setMapKey(out, key instanceof Uuid ? key.uuid : String(key), decodeAtom(pair[1]));
     }
     return out;
   }

@@ -34,6 +34,19 @@ describe('update2 cache', () => {
     assert.deepEqual(row()?.['external_ids'], { a: '2', b: '3' });
   });
 
+  it('adds, replaces and removes a map key named __proto__ as any other key', () => {
+    const { cache, row } = setup();
+    const diff = (value: string) => ({ Logical_Switch: { s1: { modify: { external_ids: ['map', [['__proto__', value]]] } } } });
+    const ids = () => row()?.['external_ids'] as Record<string, string>;
+    applyUpdate2(cache, NB_SCHEMA, diff('x'));
+    assert.deepEqual(Object.entries(ids()), [['vendor', 'kube-ovn'], ['a', '1'], ['__proto__', 'x']]);
+    applyUpdate2(cache, NB_SCHEMA, diff('y'));
+    assert.equal(Object.getOwnPropertyDescriptor(ids(), '__proto__')?.value, 'y');
+    applyUpdate2(cache, NB_SCHEMA, diff('y'));
+    assert.deepEqual(Object.entries(ids()), [['vendor', 'kube-ovn'], ['a', '1']]);
+    assert.equal(Object.getPrototypeOf(ids()), Object.prototype);
+  });
+
   it('replaces a scalar, re-indexes a rename and drops a deleted row', () => {
     const { cache } = setup();
     applyUpdate2(cache, NB_SCHEMA, { Logical_Switch: { s1: { modify: { name: 'other' } } } });

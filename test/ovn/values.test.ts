@@ -19,6 +19,13 @@ describe('OVSDB values', () => {
   ];
   for (const [what, wire, type, want] of DECODE) it(`decodes ${what}`, () => assert.deepEqual(decodeValue(wire, type), want));
 
+  it('keeps a map key named __proto__ as data, through a decode, a merge and an encode', () => {
+    const decoded = decodeValue(['map', [['__proto__', 'theirs'], ['vendor', 'kube-ovn']]], MAP) as Record<string, string>;
+    assert.deepEqual(Object.keys(decoded), ['__proto__', 'vendor']);
+    assert.equal(Object.getPrototypeOf(decoded), Object.prototype);
+    assert.deepEqual(encodeValue({ ...decoded, ls: 'ovn-default' }), ['map', [['__proto__', 'theirs'], ['vendor', 'kube-ovn'], ['ls', 'ovn-default']]]);
+  });
+
   it('encodes arrays as sets, objects as maps, references as uuid/named-uuid', () => {
     assert.deepEqual(encodeValue(['a', new Uuid('u')]), ['set', ['a', ['uuid', 'u']]]);
     assert.deepEqual(encodeValue({ vendor: 'kube-ovn' }), ['map', [['vendor', 'kube-ovn']]]);
