@@ -182,10 +182,11 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       const path = resourcePath(resource, { namespace: o.namespace }) + query({ labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion });
       const body = await bounded(o.signal, (signal) => requester.bytes({ method: 'GET', path, signal }, describe(resource, 'list'), o.pageBuffer));
       const each = map === undefined ? (item: T) => withKind(item, resource) as unknown as U : (item: T) => map(withKind(item, resource));
-      const early = o.prefetch === undefined ? undefined : peekListMeta(body)?.continue;
-      if (early !== undefined && early !== '') o.prefetch?.(early);
+      // An empty token, like none, means this is the last page.
+      const early = o.prefetch === undefined ? undefined : peekListMeta(body)?.continue || undefined;
+      if (early !== undefined) o.prefetch?.(early);
       const { items, metadata } = decodeListBody(body, each, o.fields);
-      const cont = early !== undefined && early !== '' ? early : metadata?.continue;
+      const cont = early ?? metadata?.continue;
       return { items, resourceVersion: metadata?.resourceVersion ?? '', ...(cont === undefined || cont === '' ? {} : { continue: cont }) };
     },
     async watch<T extends KubeObject>(resource: Resource, o: WatchOptions = {}): Promise<WatchStream<T>> {

@@ -21,7 +21,7 @@ export type PagedListOptions = Omit<ListOptions, 'continue' | 'pageBuffer' | 'pr
 interface Fetched<U extends KubeObject> {
   readonly page: KubeList<U>;
   /** The next page, requested before this one was decoded; absent when the token came only with the decode. */
-  readonly ahead: { readonly fetched: Promise<Fetched<U>> } | undefined;
+  readonly ahead: Promise<Fetched<U>> | undefined;
 }
 
 /**
@@ -37,10 +37,9 @@ export async function* listPages<U extends KubeObject>(list: (options: ListOptio
   const fetch = (cont: string | undefined): Promise<Fetched<U>> => {
     let ahead: Fetched<U>['ahead'];
     const prefetch = (token: string): void => {
-      const fetched = fetch(token);
+      ahead = fetch(token);
       // Awaited only when the iteration gets there; a failure before that is reported then, or dropped with an abandoned iteration.
-      fetched.catch(() => {});
-      ahead = { fetched };
+      ahead.catch(() => {});
     };
     const pageBuffer = buffers[turn++ % 2] as PageBuffer;
     return list({ ...options, ...(cont === undefined ? {} : { continue: cont }), pageBuffer, prefetch, signal }).then((page) => ({ page, ahead }));
@@ -55,7 +54,7 @@ export async function* listPages<U extends KubeObject>(list: (options: ListOptio
       // Aborted between pages: a caller must not take the pages so far for the whole list.
       if (options.signal?.aborted === true) throw options.signal.reason as Error;
       // A prefetched page's token is the one its page resolves with (`ListOptions.prefetch`).
-      next = ahead?.fetched ?? fetch(cont);
+      next = ahead ?? fetch(cont);
     }
   } finally {
     stop.abort(new Error('list paging stopped'));
